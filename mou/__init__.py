@@ -1,0 +1,1 @@
+"""mou: cooperation agreements between government agencies."""

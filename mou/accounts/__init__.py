@@ -1,0 +1,1 @@
+"""Users, their API tokens and web sessions."""

@@ -1,0 +1,47 @@
+"""What ``mou user ...`` does, apart from parsing its arguments."""
+
+from __future__ import annotations
+
+import msgspec
+
+from mou import errors
+from mou.accounts import schemas, services
+from mou.db import DB, atomic, close_pool, open_pool
+from mou.parties import schemas as party_schemas
+from mou.parties.services import organisation_create
+from mou.parties.tables import Organisation
+from mou.settings import get_settings
+
+
+async def _organisation_id(name: str) -> int:
+    row = (
+        await Organisation.select(Organisation.id)
+        .where((Organisation.name == name) | (Organisation.short_name == name))
+        .first()
+    )
+    if row:
+        return int(row["id"])
+    created = await organisation_create(
+        actor_id=None,
+        data=party_schemas.OrganisationCreate(name=name, short_name=name[:60], kind="other"),
+    )
+    return created.id
+
+
+async def user_create_command(*, username: str, role: str, organisation: str, password: str) -> int:
+    """Create a user (and its organisation when new); ``ValueError`` says what is wrong."""
+    await open_pool(DB, get_settings())
+    try:
+        data = msgspec.convert(
+            {"username": username, "password": password, "role": role, "organisation_id": 1},
+            schemas.UserCreate,
+        )
+        async with atomic():
+            data.organisation_id = await _organisation_id(organisation)
+            return (await services.user_create(actor_id=None, data=data)).id
+    except msgspec.ValidationError as exc:
+        raise ValueError(str(exc)) from exc
+    except errors.DomainError as exc:
+        raise ValueError(exc.detail) from exc
+    finally:
+        await close_pool(DB)

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+import msgspec
+
+from mou.schemas import Id, Page
+
+Role = Literal["admin", "manager", "liaison", "viewer"]
+Locale = Literal["id", "en"]
+Username = Annotated[str, msgspec.Meta(min_length=3, max_length=150, pattern=r"^[A-Za-z0-9_.@-]+$")]
+Password = Annotated[str, msgspec.Meta(min_length=10, max_length=1024)]
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentUser:
+    """The authenticated caller, as every service and selector receives it."""
+
+    id: int
+    username: str
+    role: str
+    organisation_id: int
+    person_id: int | None
+    locale: str
+
+
+class TokenRequest(msgspec.Struct):
+    username: Annotated[str, msgspec.Meta(min_length=1, max_length=150)]
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
+    #: A name for the token, to tell tokens apart when listing them.
+    name: Annotated[str, msgspec.Meta(max_length=100)] = ""
+
+
+class Token(msgspec.Struct):
+    access_token: str
+    token_type: str
+    expires_at: dt.datetime
+
+
+class User(msgspec.Struct):
+    id: int
+    username: str
+    role: Role
+    organisation_id: int
+    person_id: int | None
+    locale: Locale
+    active: bool
+
+
+class UserCreate(msgspec.Struct, forbid_unknown_fields=True):
+    username: Username
+    password: Password
+    role: Role
+    organisation_id: Id
+    person_id: Id | None = None
+    locale: Locale = "id"
+
+
+class UserUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    role: Role | msgspec.UnsetType = msgspec.UNSET
+    organisation_id: Id | msgspec.UnsetType = msgspec.UNSET
+    person_id: Id | msgspec.UnsetType | None = msgspec.UNSET
+    locale: Locale | msgspec.UnsetType = msgspec.UNSET
+    active: bool | msgspec.UnsetType = msgspec.UNSET
+    password: Password | msgspec.UnsetType = msgspec.UNSET
+
+
+class UserPage(Page):
+    items: list[User]

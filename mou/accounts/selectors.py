@@ -1,0 +1,90 @@
+"""Reads of users and tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+import msgspec
+
+from mou import errors
+from mou.accounts import schemas
+from mou.accounts.tables import ApiToken, User
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+USER_COLUMNS = (
+    User.id,
+    User.username,
+    User.role,
+    User.organisation.as_alias("organisation_id"),
+    User.person.as_alias("person_id"),
+    User.locale,
+    User.active,
+)
+
+
+async def user_for_token(token: str) -> schemas.CurrentUser | None:
+    """The active user a bearer token belongs to, or None for an unknown, expired or revoked one."""
+    if not token or len(token) > 200:
+        return None
+    row = (
+        await ApiToken.select(
+            ApiToken.user.id.as_alias("id"),
+            ApiToken.user.username.as_alias("username"),
+            ApiToken.user.role.as_alias("role"),
+            ApiToken.user.organisation.as_alias("organisation_id"),
+            ApiToken.user.person.as_alias("person_id"),
+            ApiToken.user.locale.as_alias("locale"),
+        )
+        .where(
+            (ApiToken.token_hash == token_digest(token))
+            & ApiToken.revoked_at.is_null()
+            & (ApiToken.expires_at > dt.datetime.now(dt.UTC))
+            & (ApiToken.user.active == True)  # noqa: E712
+        )
+        .first()
+    )
+    return schemas.CurrentUser(**row) if row else None
+
+
+async def user_get(*, user_id: int) -> schemas.User:
+    row = await User.select(*USER_COLUMNS).where(User.id == user_id).first()
+    if row is None:
+        raise errors.NotFound(errors.NOT_FOUND.format(entity="user"))
+    return msgspec.convert(row, schemas.User)
+
+
+async def user_list(
+    *, limit: int, offset: int, organisation_id: int | None = None, role: str | None = None
+) -> schemas.UserPage:
+    where: list[Any] = []
+    if organisation_id is not None:
+        where.append(User.organisation == organisation_id)
+    if role is not None:
+        where.append(User.role == role)
+    query = User.select(*USER_COLUMNS).order_by(User.id).limit(limit).offset(offset)
+    count = User.count()
+    for clause in where:
+        query = query.where(clause)
+        count = count.where(clause)
+    rows = await query
+    return schemas.UserPage(
+        items=msgspec.convert(rows, list[schemas.User]),
+        total=await count,
+        limit=limit,
+        offset=offset,
+    )
+
+
+async def password_hash_of(*, username: str) -> tuple[int, str] | None:
+    row = (
+        await User.select(User.id, User.password_hash)
+        .where((User.username == username) & User.active.eq(True))
+        .first()
+    )
+    return (row["id"], row["password_hash"]) if row else None

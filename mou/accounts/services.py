@@ -1,0 +1,109 @@
+"""Writes of users and tokens, each in one transaction with its audit event."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+import msgspec
+
+from mou import errors
+from mou.accounts import schemas
+from mou.accounts.passwords import password_hash, password_verify
+from mou.accounts.selectors import password_hash_of, token_digest, user_get
+from mou.accounts.tables import ApiToken, User
+from mou.audit.services import audit_record
+from mou.db import atomic
+from mou.parties.tables import Organisation, Person
+from mou.references import require_row
+
+USERNAME_TAKEN = "this username is taken"
+
+
+async def user_create(*, actor_id: int | None, data: schemas.UserCreate) -> schemas.User:
+    hashed = await password_hash(data.password)
+    async with atomic():
+        await require_row(Organisation, data.organisation_id, field="organisation_id")
+        await require_row(Person, data.person_id, field="person_id")
+        if await User.exists().where(User.username == data.username):
+            raise errors.InvalidInput("username", USERNAME_TAKEN)
+        row = User(
+            username=data.username,
+            password_hash=hashed,
+            role=data.role,
+            organisation=data.organisation_id,
+            person=data.person_id,
+            locale=data.locale,
+            active=True,
+        )
+        await row.save()
+        user = await user_get(user_id=row.id)
+        await audit_record(
+            actor_id=actor_id,
+            action="create",
+            entity="user",
+            entity_id=row.id,
+            after=msgspec.to_builtins(user),
+        )
+    return user
+
+
+async def user_update(
+    *, actor_id: int | None, user_id: int, data: schemas.UserUpdate
+) -> schemas.User:
+    values: dict[Any, Any] = {}
+    if data.password is not msgspec.UNSET:
+        values["password_hash"] = await password_hash(data.password)
+    async with atomic():
+        before = await user_get(user_id=user_id)
+        if data.organisation_id is not msgspec.UNSET:
+            await require_row(Organisation, data.organisation_id, field="organisation_id")
+            values["organisation"] = data.organisation_id
+        if data.person_id is not msgspec.UNSET:
+            await require_row(Person, data.person_id, field="person_id")
+            values["person"] = data.person_id
+        for name in ("role", "locale", "active"):
+            value = getattr(data, name)
+            if value is not msgspec.UNSET:
+                values[name] = value
+        if values:
+            await User.update(values, force=True).where(User.id == user_id)
+        after = await user_get(user_id=user_id)
+        await audit_record(
+            actor_id=actor_id,
+            action="update",
+            entity="user",
+            entity_id=user_id,
+            before=msgspec.to_builtins(before),
+            after=msgspec.to_builtins(after),
+        )
+    return after
+
+
+async def token_issue(
+    *, username: str, password: str, name: str, ttl: dt.timedelta
+) -> schemas.Token:
+    """A new bearer token; ``NotAuthenticated`` for a wrong or unknown user, in the same time."""
+    found = await password_hash_of(username=username)
+    if not await password_verify(found[1] if found else None, password) or found is None:
+        raise errors.NotAuthenticated(errors.BAD_CREDENTIALS)
+    token = secrets.token_urlsafe(32)
+    now = dt.datetime.now(dt.UTC)
+    async with atomic():
+        row = ApiToken(
+            user=found[0],
+            name=name,
+            token_hash=token_digest(token),
+            created_at=now,
+            expires_at=now + ttl,
+        )
+        await row.save()
+        await audit_record(
+            actor_id=found[0],
+            action="create",
+            entity="api_token",
+            entity_id=row.id,
+            after={"name": name, "expires_at": row.expires_at},
+        )
+    return schemas.Token(access_token=token, token_type="bearer", expires_at=now + ttl)  # noqa: S106

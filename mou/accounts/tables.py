@@ -1,0 +1,40 @@
+from piccolo.columns import Boolean, ForeignKey, OnDelete, Serial, Timestamptz, Varchar
+from piccolo.table import Table
+
+from mou.db import DB
+from mou.parties.tables import Organisation, Person
+
+
+class User(Table, db=DB, tablename="mou_user"):
+    id = Serial(primary_key=True)
+    username = Varchar(length=150, unique=True)
+    #: argon2id hash; the password itself is never stored.
+    password_hash = Varchar(length=255)
+    #: admin, manager, liaison or viewer.
+    role = Varchar(length=20)
+    organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict)
+    person = ForeignKey(Person, null=True, on_delete=OnDelete.restrict)
+    locale = Varchar(length=10, default="id")
+    active = Boolean(default=True)
+    created_at = Timestamptz()
+
+
+class ApiToken(Table, db=DB):
+    id = Serial(primary_key=True)
+    user = ForeignKey(User, on_delete=OnDelete.restrict)
+    name = Varchar(length=100, default="")
+    #: SHA-256 of the token; the token is shown once and never stored.
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class WebSession(Table, db=DB):
+    id = Serial(primary_key=True)
+    #: SHA-256 of the session id in the cookie.
+    key_hash = Varchar(length=64, unique=True)
+    user = ForeignKey(User, null=True, on_delete=OnDelete.restrict)
+    data = Varchar(length=4000, default="{}")
+    created_at = Timestamptz()
+    expires_at = Timestamptz()

@@ -1,0 +1,1 @@
+"""Agreements, their parties and scope, and the stages they pass through."""

@@ -1,0 +1,121 @@
+"""JSON endpoints for agreements and their scope items."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, Response, get, patch, post
+from litestar.params import Parameter
+
+from mou import errors
+from mou.agreements import schemas, selectors, services
+from mou.http import (
+    DEFAULT_LIMIT,
+    Caller,
+    IfMatch,
+    Limit,
+    Offset,
+    OptionalId,
+    PathId,
+    SearchText,
+    documented,
+    etag_headers,
+    expected_version,
+)
+
+ExpiringWithin = Annotated[int | None, Parameter(ge=0, le=36_500, description="Days from today.")]
+
+
+def _with_etag(agreement: schemas.Agreement, status: int = 200) -> Response[schemas.Agreement]:
+    return Response(agreement, status_code=status, headers=etag_headers(agreement.version))
+
+
+class AgreementController(Controller):
+    path = "/api/v1/agreements"
+    tags = ["agreements"]
+
+    @post("/", raises=documented(errors.InvalidInput))
+    async def agreement_create(
+        self, request: Caller, data: schemas.AgreementCreate
+    ) -> Response[schemas.Agreement]:
+        created = await services.agreement_create(actor_id=request.user.id, data=data)
+        return _with_etag(created, 201)
+
+    @get("/")
+    async def agreement_list(
+        self,
+        limit: Limit = DEFAULT_LIMIT,
+        offset: Offset = 0,
+        stage: schemas.Stage | None = None,
+        organisation_id: OptionalId = None,
+        q: SearchText = None,
+        expiring_within_days: ExpiringWithin = None,
+    ) -> schemas.AgreementPage:
+        return await selectors.agreement_list(
+            limit=limit,
+            offset=offset,
+            stage=stage,
+            organisation_id=organisation_id,
+            q=q,
+            expiring_within_days=expiring_within_days,
+        )
+
+    @get("/{agreement_id:int}", raises=documented(errors.NotFound))
+    async def agreement_get(self, agreement_id: PathId) -> Response[schemas.Agreement]:
+        return _with_etag(await selectors.agreement_get(agreement_id=agreement_id))
+
+    @patch(
+        "/{agreement_id:int}",
+        raises=documented(
+            errors.NotFound,
+            errors.InvalidInput,
+            errors.Conflict,
+            errors.PreconditionFailed,
+            errors.PreconditionRequired,
+        ),
+    )
+    async def agreement_update(
+        self,
+        request: Caller,
+        agreement_id: PathId,
+        data: schemas.AgreementUpdate,
+        if_match: IfMatch = None,
+    ) -> Response[schemas.Agreement]:
+        updated = await services.agreement_update(
+            actor_id=request.user.id,
+            agreement_id=agreement_id,
+            expected_version=expected_version(if_match),
+            data=data,
+        )
+        return _with_etag(updated)
+
+    @post(
+        "/{agreement_id:int}/scope-items",
+        raises=documented(errors.NotFound, errors.InvalidInput, errors.Conflict),
+    )
+    async def scope_item_create(
+        self, request: Caller, agreement_id: PathId, data: schemas.ScopeItemCreate
+    ) -> schemas.ScopeItem:
+        return await services.scope_item_create(
+            actor_id=request.user.id, agreement_id=agreement_id, data=data
+        )
+
+
+class ScopeItemController(Controller):
+    path = "/api/v1/scope-items"
+    tags = ["agreements"]
+
+    @get("/{scope_item_id:int}", raises=documented(errors.NotFound))
+    async def scope_item_get(self, scope_item_id: PathId) -> schemas.ScopeItem:
+        return await selectors.scope_item_get(scope_item_id=scope_item_id)
+
+    @patch(
+        "/{scope_item_id:int}",
+        raises=documented(errors.NotFound, errors.InvalidInput, errors.Conflict),
+    )
+    async def scope_item_update(
+        self, request: Caller, scope_item_id: PathId, data: schemas.ScopeItemUpdate
+    ) -> schemas.ScopeItem:
+        return await services.scope_item_update(
+            actor_id=request.user.id, scope_item_id=scope_item_id, data=data
+        )

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+import msgspec
+
+from mou.schemas import Id, LongText, Page, Title
+
+Stage = Literal[
+    "draft", "review", "approved", "signed", "active", "expired", "terminated", "cancelled"
+]
+AgreementKind = Literal["mou", "pks", "loi", "implementing_arrangement"]
+PartyRole = Literal["first_party", "second_party", "party", "witness"]
+ScopeKind = Literal[
+    "information_sharing",
+    "media_channel_sharing",
+    "co_produced_content",
+    "joint_event",
+    "capacity_building",
+    "data_exchange",
+    "other",
+]
+ScopeStatus = Literal["planned", "in_progress", "done", "dropped"]
+ReferenceNumber = Annotated[str, msgspec.Meta(max_length=100)]
+
+
+class PartyIn(msgspec.Struct, forbid_unknown_fields=True):
+    organisation_id: Id
+    role: PartyRole
+    signatory_id: Id | None = None
+
+
+class Party(msgspec.Struct):
+    id: int
+    organisation_id: int
+    organisation_name: str
+    organisation_short_name: str
+    role: PartyRole
+    signatory_id: int | None
+
+
+class ScopeItem(msgspec.Struct):
+    id: int
+    agreement_id: int
+    kind: ScopeKind
+    title: str
+    description: str
+    lead_organisation_id: int | None
+    status: ScopeStatus
+    due_date: dt.date | None
+
+
+class ScopeItemCreate(msgspec.Struct, forbid_unknown_fields=True):
+    kind: ScopeKind
+    title: Title
+    description: LongText = ""
+    lead_organisation_id: Id | None = None
+    status: ScopeStatus = "planned"
+    due_date: dt.date | None = None
+
+
+class ScopeItemUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    kind: ScopeKind | msgspec.UnsetType = msgspec.UNSET
+    title: Title | msgspec.UnsetType = msgspec.UNSET
+    description: LongText | msgspec.UnsetType = msgspec.UNSET
+    lead_organisation_id: Id | msgspec.UnsetType | None = msgspec.UNSET
+    status: ScopeStatus | msgspec.UnsetType = msgspec.UNSET
+    due_date: dt.date | msgspec.UnsetType | None = msgspec.UNSET
+
+
+class AgreementSummary(msgspec.Struct):
+    id: int
+    reference_number: str
+    title: str
+    kind: AgreementKind
+    stage: Stage
+    start_date: dt.date | None
+    end_date: dt.date | None
+    signed_on: dt.date | None
+    version: int
+    parties: list[Party]
+
+
+class Agreement(AgreementSummary):
+    purpose: str
+    parent_id: int | None
+    renewal_of_id: int | None
+    created_by_id: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    scope_items: list[ScopeItem]
+
+
+class AgreementCreate(msgspec.Struct, forbid_unknown_fields=True):
+    title: Title
+    kind: AgreementKind
+    parties: Annotated[list[PartyIn], msgspec.Meta(min_length=1, max_length=20)]
+    purpose: LongText = ""
+    reference_number: ReferenceNumber = ""
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    parent_id: Id | None = None
+
+
+class AgreementUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    title: Title | msgspec.UnsetType = msgspec.UNSET
+    kind: AgreementKind | msgspec.UnsetType = msgspec.UNSET
+    purpose: LongText | msgspec.UnsetType = msgspec.UNSET
+    reference_number: ReferenceNumber | msgspec.UnsetType = msgspec.UNSET
+    start_date: dt.date | msgspec.UnsetType | None = msgspec.UNSET
+    end_date: dt.date | msgspec.UnsetType | None = msgspec.UNSET
+    parent_id: Id | msgspec.UnsetType | None = msgspec.UNSET
+    parties: (
+        Annotated[list[PartyIn], msgspec.Meta(min_length=1, max_length=20)] | msgspec.UnsetType
+    ) = msgspec.UNSET
+
+
+class AgreementPage(Page):
+    items: list[AgreementSummary]

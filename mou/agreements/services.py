@@ -1,0 +1,238 @@
+"""Writes of agreements and scope items, each in one transaction with its audit event."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import msgspec
+
+from mou import errors
+from mou.agreements import schemas, workflow
+from mou.agreements.selectors import agreement_get, scope_item_get
+from mou.agreements.tables import Agreement, AgreementParty, Approval, ScopeItem
+from mou.audit.services import audit_record
+from mou.db import atomic
+from mou.parties.tables import Organisation, Person
+from mou.references import require_row
+from mou.schemas import changed_fields
+from mou.versions import write_if_version
+
+NOT_EDITABLE = "an agreement's own fields change only in draft; it is {stage}"
+CLOSED = "the agreement is {stage}; nothing changes except through renewal"
+END_BEFORE_START = "must not be before start_date"
+PARTY_TWICE = "this organisation is already a party"
+SIGNATORY_ELSEWHERE = "the signatory must work for this party's organisation"
+PARTY_HAS_APPROVED = "a party that approved in an earlier round cannot be removed"
+LEAD_NOT_PARTY = "the lead organisation must be a party to the agreement"
+
+
+async def _check_parties(parties: list[schemas.PartyIn]) -> None:
+    seen: set[int] = set()
+    for index, party in enumerate(parties):
+        field = f"parties[{index}]"
+        if party.organisation_id in seen:
+            raise errors.InvalidInput(f"{field}.organisation_id", PARTY_TWICE)
+        seen.add(party.organisation_id)
+        await require_row(Organisation, party.organisation_id, field=f"{field}.organisation_id")
+        if party.signatory_id is not None:
+            row = (
+                await Person.select(Person.organisation)
+                .where(Person.id == party.signatory_id)
+                .first()
+            )
+            if row is None:
+                await require_row(Person, party.signatory_id, field=f"{field}.signatory_id")
+            elif row["organisation"] != party.organisation_id:
+                raise errors.InvalidInput(f"{field}.signatory_id", SIGNATORY_ELSEWHERE)
+
+
+def _check_dates(start: dt.date | None, end: dt.date | None) -> None:
+    if start is not None and end is not None and end < start:
+        raise errors.InvalidInput("end_date", END_BEFORE_START)
+
+
+async def _save_parties(agreement_id: int, parties: list[schemas.PartyIn]) -> None:
+    await AgreementParty.insert(
+        *(
+            AgreementParty(
+                agreement=agreement_id,
+                organisation=p.organisation_id,
+                role=p.role,
+                signatory=p.signatory_id,
+                position=i,
+            )
+            for i, p in enumerate(parties)
+        )
+    )
+
+
+async def _replace_parties(agreement_id: int, parties: list[schemas.PartyIn]) -> None:
+    """Keep the rows of organisations that stay (approvals point at them), drop the rest."""
+    current = {
+        row["organisation"]: row["id"]
+        for row in await AgreementParty.select(
+            AgreementParty.id, AgreementParty.organisation
+        ).where(AgreementParty.agreement == agreement_id)
+    }
+    wanted = {p.organisation_id for p in parties}
+    removed = [pid for org, pid in current.items() if org not in wanted]
+    if removed and await Approval.exists().where(Approval.party.is_in(removed)):
+        raise errors.Conflict(PARTY_HAS_APPROVED)
+    if removed:
+        await AgreementParty.delete().where(AgreementParty.id.is_in(removed))
+    for position, party in enumerate(parties):
+        values: dict[Any, Any] = {
+            "role": party.role,
+            "signatory": party.signatory_id,
+            "position": position,
+        }
+        if party.organisation_id in current:
+            await AgreementParty.update(values).where(
+                AgreementParty.id == current[party.organisation_id]
+            )
+        else:
+            await AgreementParty.insert(
+                AgreementParty(
+                    {
+                        AgreementParty.agreement: agreement_id,
+                        AgreementParty.organisation: party.organisation_id,
+                        **values,
+                    }
+                )
+            )
+
+
+async def agreement_create(*, actor_id: int, data: schemas.AgreementCreate) -> schemas.Agreement:
+    _check_dates(data.start_date, data.end_date)
+    async with atomic():
+        await require_row(Agreement, data.parent_id, field="parent_id")
+        await _check_parties(data.parties)
+        row = Agreement(
+            reference_number=data.reference_number,
+            title=data.title,
+            kind=data.kind,
+            purpose=data.purpose,
+            stage="draft",
+            start_date=data.start_date,
+            end_date=data.end_date,
+            parent=data.parent_id,
+            created_by=actor_id,
+        )
+        await row.save()
+        await _save_parties(row.id, data.parties)
+        created = await agreement_get(agreement_id=row.id)
+        await audit_record(
+            actor_id=actor_id,
+            action="create",
+            entity="agreement",
+            entity_id=row.id,
+            after=msgspec.to_builtins(created),
+        )
+    return created
+
+
+async def agreement_update(
+    *, actor_id: int, agreement_id: int, expected_version: int, data: schemas.AgreementUpdate
+) -> schemas.Agreement:
+    values = changed_fields(data, {"parent_id": "parent"})
+    parties = values.pop("parties", None)
+    async with atomic():
+        before = await agreement_get(agreement_id=agreement_id)
+        if not workflow.is_editable(before.stage):
+            raise errors.Conflict(NOT_EDITABLE.format(stage=before.stage))
+        _check_dates(
+            values.get("start_date", before.start_date), values.get("end_date", before.end_date)
+        )
+        if values.get("parent") == agreement_id:
+            raise errors.InvalidInput("parent_id", "an agreement cannot implement itself")
+        await require_row(Agreement, values.get("parent"), field="parent_id")
+        if parties is not None:
+            await _check_parties(parties)
+        await write_if_version(
+            Agreement, agreement_id, expected=expected_version, values=values, entity="agreement"
+        )
+        if parties is not None:
+            await _replace_parties(agreement_id, parties)
+        after = await agreement_get(agreement_id=agreement_id)
+        await audit_record(
+            actor_id=actor_id,
+            action="update",
+            entity="agreement",
+            entity_id=agreement_id,
+            before=msgspec.to_builtins(before),
+            after=msgspec.to_builtins(after),
+        )
+    return after
+
+
+async def agreement_require_alive(agreement_id: int) -> None:
+    """``NotFound`` for a missing agreement, ``Conflict`` for a closed one."""
+    row = await Agreement.select(Agreement.stage).where(Agreement.id == agreement_id).first()
+    if row is None:
+        raise errors.NotFound(errors.NOT_FOUND.format(entity="agreement"))
+    if not workflow.is_alive(row["stage"]):
+        raise errors.Conflict(CLOSED.format(stage=row["stage"]))
+
+
+async def _check_lead(agreement_id: int, lead_id: int | None) -> None:
+    if lead_id is None:
+        return
+    await require_row(Organisation, lead_id, field="lead_organisation_id")
+    is_party = await AgreementParty.exists().where(
+        (AgreementParty.agreement == agreement_id) & (AgreementParty.organisation == lead_id)
+    )
+    if not is_party:
+        raise errors.InvalidInput("lead_organisation_id", LEAD_NOT_PARTY)
+
+
+async def scope_item_create(
+    *, actor_id: int, agreement_id: int, data: schemas.ScopeItemCreate
+) -> schemas.ScopeItem:
+    async with atomic():
+        await agreement_require_alive(agreement_id)
+        await _check_lead(agreement_id, data.lead_organisation_id)
+        position = await ScopeItem.count().where(ScopeItem.agreement == agreement_id)
+        row = ScopeItem(
+            agreement=agreement_id,
+            kind=data.kind,
+            title=data.title,
+            description=data.description,
+            lead_organisation=data.lead_organisation_id,
+            status=data.status,
+            due_date=data.due_date,
+            position=position,
+        )
+        await row.save()
+        created = await scope_item_get(scope_item_id=row.id)
+        await audit_record(
+            actor_id=actor_id,
+            action="create",
+            entity="scope_item",
+            entity_id=row.id,
+            after=msgspec.to_builtins(created),
+        )
+    return created
+
+
+async def scope_item_update(
+    *, actor_id: int, scope_item_id: int, data: schemas.ScopeItemUpdate
+) -> schemas.ScopeItem:
+    values = changed_fields(data, {"lead_organisation_id": "lead_organisation"})
+    async with atomic():
+        before = await scope_item_get(scope_item_id=scope_item_id)
+        await agreement_require_alive(before.agreement_id)
+        if "lead_organisation" in values:
+            await _check_lead(before.agreement_id, values["lead_organisation"])
+        if values:
+            await ScopeItem.update(values).where(ScopeItem.id == scope_item_id)
+        after = await scope_item_get(scope_item_id=scope_item_id)
+        await audit_record(
+            actor_id=actor_id,
+            action="update",
+            entity="scope_item",
+            entity_id=scope_item_id,
+            before=msgspec.to_builtins(before),
+            after=msgspec.to_builtins(after),
+        )
+    return after

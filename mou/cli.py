@@ -1,0 +1,124 @@
+"""The ``mou`` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import Sequence
+
+DEMO_DATABASE_URL = "sqlite:///var/demo.sqlite"
+
+
+def _migrate() -> int:
+    from mou.migrate import MigrationFailed, migrate
+
+    try:
+        print(asyncio.run(migrate()), end="")
+    except MigrationFailed as exc:
+        print(f"mou migrate: failed: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _serve(host: str, port: int, workers: int) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "mou.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_level="info",
+    )
+    return 0
+
+
+def _demo(host: str, port: int) -> int:
+    import dataclasses
+
+    from mou.settings import Settings, use_settings
+
+    # The demo never touches the configured database: it gets a fresh file of its own.
+    use_settings(dataclasses.replace(Settings.from_env(), database_url=DEMO_DATABASE_URL))
+    from mou.demo import demo_prepare
+
+    try:
+        users = asyncio.run(demo_prepare())
+    except Exception as exc:
+        print(f"mou demo: failed: {exc}", file=sys.stderr)
+        return 1
+    print("Demo data loaded: Diskominfo Sumut and KPK RI, meeting of 23 October 2023.")
+    print("Demo users (username / password / role):")
+    for username, password, role in users:
+        print(f"  {username:<12} {password:<24} {role}")
+    print(
+        f"Get a token: curl -X POST http://{host}:{port}/api/v1/auth/token "
+        f'-H \'Content-Type: application/json\' -d \'{{"username":"{users[0][0]}","password":"{users[0][1]}"}}\''
+    )
+    return _serve(host, port, 1)
+
+
+def _user_create(username: str, role: str, organisation: str, password: str | None) -> int:
+    from mou.accounts.cli import user_create_command
+
+    if password is None:
+        password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline()
+    try:
+        user_id = asyncio.run(
+            user_create_command(
+                username=username,
+                role=role,
+                organisation=organisation,
+                password=password.rstrip("\n"),
+            )
+        )
+    except ValueError as exc:
+        print(f"mou user create: {exc}", file=sys.stderr)
+        return 2
+    print(f"user {username} created with id {user_id}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from mou.settings import Settings
+
+    settings = Settings.from_env()
+    parser = argparse.ArgumentParser(prog="mou", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="apply every migration to the configured database")
+    serve = commands.add_parser("serve", help="serve the web pages and the API")
+    serve.add_argument("--host", default=settings.host)
+    serve.add_argument("--port", type=int, default=settings.port)
+    serve.add_argument("--workers", type=int, default=1)
+    demo = commands.add_parser("demo", help="a fresh embedded database with the reference case")
+    demo.add_argument("--host", default=settings.host)
+    demo.add_argument("--port", type=int, default=settings.port)
+    user = commands.add_parser("user", help="manage users").add_subparsers(
+        dest="user_command", required=True
+    )
+    create = user.add_parser("create", help="create a user; the password is read from stdin")
+    create.add_argument("--username", required=True)
+    create.add_argument("--role", required=True, choices=["admin", "manager", "liaison", "viewer"])
+    create.add_argument("--organisation", required=True, help="name or short name")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "migrate":
+        return _migrate()
+    if args.command == "serve":
+        return _serve(args.host, args.port, args.workers)
+    if args.command == "demo":
+        return _demo(args.host, args.port)
+    if args.command == "user" and args.user_command == "create":
+        return _user_create(args.username, args.role, args.organisation, None)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

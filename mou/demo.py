@@ -1,0 +1,249 @@
+"""The reference case (Diskominfo Sumut and KPK RI, Medan, 23 October 2023) as structured facts.
+
+Facts come from ``shared/reference``; sentences are our own. Where the source is silent (the
+meeting's hours, who took the minutes), the demo makes a plausible choice, marked below.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from pathlib import Path
+
+from mou.accounts.schemas import Role, UserCreate
+from mou.accounts.services import user_create
+from mou.agreements.schemas import AgreementCreate, PartyIn, ScopeItemCreate, ScopeKind
+from mou.agreements.services import agreement_create, scope_item_create
+from mou.db import DB, PooledSQLiteEngine, atomic, close_pool, open_pool
+from mou.meetings import schemas as m
+from mou.meetings.services import (
+    action_item_add,
+    attendee_add,
+    decision_add,
+    meeting_create,
+    point_add,
+)
+from mou.migrate import migrate
+from mou.parties.schemas import OrganisationCreate, PersonCreate
+from mou.parties.services import organisation_create, person_create
+from mou.settings import get_settings
+
+ORGANISATIONS = {
+    "sumut": OrganisationCreate(
+        name="Dinas Komunikasi dan Informatika Provinsi Sumatera Utara",
+        short_name="Diskominfo Sumut",
+        kind="provincial_agency",
+        address="Jalan HM Said No. 27, Medan, Sumatera Utara",
+    ),
+    "kpk": OrganisationCreate(
+        name="Komisi Pemberantasan Korupsi Republik Indonesia",
+        short_name="KPK RI",
+        kind="commission",
+        address="Jalan Kuningan Persada Kav. 4, Jakarta Selatan",
+    ),
+}
+BUREAU = ("Bagian Pelayanan Informasi dan Komunikasi Publik KPK RI", "PIKP KPK RI")
+#: key: (full name, position, organisation key, attendee role)
+PEOPLE: dict[str, tuple[str, str, str, m.AttendeeRole]] = {
+    "ilyas": ("Ilyas Sitorus", "Kepala Dinas Komunikasi dan Informatika", "sumut", "chair"),
+    "chrystelina": (
+        "Chrystelina",
+        "Kepala Bagian Pelayanan Informasi dan Komunikasi Publik",
+        "bureau",
+        "speaker",
+    ),
+    "birgita": ("Birgita Yulianti Simbolon", "Spesialis Humas Muda", "bureau", "participant"),
+    "shantika": ("Shantika Embundini Akbari", "Spesialis Humas Muda", "bureau", "participant"),
+    # The source does not say who took the minutes; the demo gives the data-entry officer the task.
+    "faza": ("Faza Agnia", "Data Entry", "bureau", "minute_taker"),
+}
+AGENDA = [
+    "Pembukaan oleh Kepala Dinas Kominfo Provinsi Sumatera Utara",
+    "Paparan rencana kerja sama diseminasi isu antikorupsi oleh KPK RI",
+    "Diskusi bentuk kerja sama dan kanal media yang tersedia",
+    "Kesimpulan dan tindak lanjut",
+]
+#: (speaker key, what they said, in our words)
+POINTS = [
+    (
+        "ilyas",
+        "Diskominfo Sumut menyambut baik rencana kerja sama ini karena bertujuan mendidik "
+        "masyarakat dan mencegah korupsi.",
+    ),
+    (
+        "ilyas",
+        "Diskominfo Sumut dapat menjadi saluran informasi bersama melalui media internal dan "
+        "eksternalnya: akun media sosial dengan banyak pengikut serta kemitraan dengan "
+        "puluhan perusahaan pers terverifikasi.",
+    ),
+    (
+        "chrystelina",
+        "Diskominfo Sumut termasuk perangkat daerah yang diajak KPK bekerja sama; KPK "
+        "menitipkan konten antikorupsi di media sosial dan kanal komunikasi mitra, "
+        "seperti yang sudah berjalan di daerah lain.",
+    ),
+    (
+        "chrystelina",
+        "KPK RI berharap pertemuan ini menumbuhkan saling pengertian antara kedua pihak.",
+    ),
+]
+DECISIONS = [
+    "Kedua pihak sepakat menyiapkan perjanjian kerja sama diseminasi isu antikorupsi.",
+    "Lingkup kerja sama: berbagi informasi, berbagi kanal media komunikasi, dan produksi bersama "
+    "iklan layanan masyarakat.",
+]
+DEMO_USERS: list[tuple[str, Role, str]] = [
+    ("admin", "admin", "sumut"),
+    ("ilyas", "manager", "sumut"),
+    ("liaison.sumut", "liaison", "sumut"),
+    ("chrystelina", "manager", "bureau"),
+    ("viewer.kpk", "viewer", "bureau"),
+]
+
+
+async def demo_load() -> list[tuple[str, str, str]]:
+    """Load the case into an empty, migrated database; return (username, password, role)."""
+    async with atomic():
+        org = {
+            k: (await organisation_create(actor_id=None, data=v)).id
+            for k, v in ORGANISATIONS.items()
+        }
+        org["bureau"] = (
+            await organisation_create(
+                actor_id=None,
+                data=OrganisationCreate(
+                    name=BUREAU[0],
+                    short_name=BUREAU[1],
+                    kind="commission",
+                    parent_id=org["kpk"],
+                ),
+            )
+        ).id
+        person = {
+            key: (
+                await person_create(
+                    actor_id=None,
+                    data=PersonCreate(
+                        full_name=name,
+                        position=position,
+                        organisation_id=org[where],
+                    ),
+                )
+            ).id
+            for key, (name, position, where, _) in PEOPLE.items()
+        }
+        users: list[tuple[str, str, str]] = []
+        user_ids = {}
+        for username, role, where in DEMO_USERS:
+            password = secrets.token_urlsafe(12)
+            user_ids[username] = (
+                await user_create(
+                    actor_id=None,
+                    data=UserCreate(
+                        username=username,
+                        password=password,
+                        role=role,
+                        organisation_id=org[where],
+                        person_id=person.get(username),
+                    ),
+                )
+            ).id
+            users.append((username, password, role))
+        # The liaison officer records the case, as one would.
+        await _agreement_and_meeting(user_ids["liaison.sumut"], org, person)
+    return users
+
+
+async def _agreement_and_meeting(actor: int, org: dict[str, int], person: dict[str, int]) -> None:
+    agreement = await agreement_create(
+        actor_id=actor,
+        data=AgreementCreate(
+            title="Kerja Sama Diseminasi Isu Antikorupsi antara Diskominfo Provinsi Sumatera Utara "
+            "dan KPK RI",
+            kind="pks",
+            purpose="Menyebarluaskan pesan antikorupsi kepada masyarakat Sumatera Utara melalui "
+            "kanal komunikasi kedua pihak.",
+            parties=[
+                PartyIn(
+                    organisation_id=org["sumut"], role="first_party", signatory_id=person["ilyas"]
+                ),
+                PartyIn(organisation_id=org["kpk"], role="second_party"),
+            ],
+        ),
+    )
+    scope: list[tuple[ScopeKind, str]] = [
+        ("information_sharing", "Berbagi informasi antikorupsi"),
+        ("media_channel_sharing", "Berbagi kanal media komunikasi"),
+        ("co_produced_content", "Produksi bersama iklan layanan masyarakat"),
+    ]
+    for kind, title in scope:
+        await scope_item_create(
+            actor_id=actor,
+            agreement_id=agreement.id,
+            data=ScopeItemCreate(
+                kind=kind,
+                title=title,
+            ),
+        )
+    meeting = await meeting_create(
+        actor_id=actor,
+        agreement_id=agreement.id,
+        data=m.MeetingCreate(
+            title="Rapat Perencanaan Kerja Sama Diseminasi Isu Antikorupsi",
+            kind="planning",
+            # The source gives the day, not the hours: the demo assumes a morning meeting.
+            starts_at=dt.datetime(2023, 10, 23, 10, 0),
+            ends_at=dt.datetime(2023, 10, 23, 12, 0),
+            timezone="Asia/Jakarta",
+            venue="Aula Transparansi, Diskominfo Sumut",
+            address="Jalan HM Said No. 27, Medan",
+            mode="in_person",
+            agenda=AGENDA,
+        ),
+    )
+    attendee = {}
+    for key, (_, _, _, role) in PEOPLE.items():
+        attendee[key] = (
+            await attendee_add(
+                actor_id=actor,
+                meeting_id=meeting.id,
+                data=m.AttendeeCreate(
+                    person_id=person[key],
+                    role=role,
+                ),
+            )
+        ).id
+    for speaker, text in POINTS:
+        await point_add(
+            actor_id=actor,
+            meeting_id=meeting.id,
+            data=m.PointCreate(
+                text=text,
+                speaker_attendee_id=attendee[speaker],
+            ),
+        )
+    for text in DECISIONS:
+        await decision_add(actor_id=actor, meeting_id=meeting.id, data=m.DecisionCreate(text=text))
+    await action_item_add(
+        actor_id=actor,
+        meeting_id=meeting.id,
+        data=m.ActionItemCreate(
+            title="Menyusun draf naskah perjanjian kerja sama",
+            owner_organisation_id=org["sumut"],
+            due_date=dt.date(2023, 11, 30),
+        ),
+    )
+
+
+async def demo_prepare() -> list[tuple[str, str, str]]:
+    """A fresh embedded database with the case loaded (the file is replaced)."""
+    if not isinstance(DB, PooledSQLiteEngine):
+        raise RuntimeError("the demo runs on its own SQLite file")
+    for suffix in ("", "-wal", "-shm"):
+        Path(DB.path + suffix).unlink(missing_ok=True)
+    await migrate()
+    await open_pool(DB, get_settings())
+    try:
+        return await demo_load()
+    finally:
+        await close_pool(DB)

@@ -1,0 +1,74 @@
+"""Domain exceptions. Services raise these; ``mou.app`` maps them to HTTP in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class DomainError(Exception):
+    """Base of every error a service raises on purpose."""
+
+    status_code = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    field: str
+    message: str
+
+
+class InvalidInput(DomainError):
+    """Input that parsed but cannot be accepted (an id that does not exist, dates out of order)."""
+
+    status_code = 422
+    title = "Invalid input"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.errors = [FieldError(field, message)]
+
+
+class NotFound(DomainError):
+    """Absent, or not visible to the caller: both answer the same."""
+
+    status_code = 404
+    title = "Not found"
+
+
+class NotAuthenticated(DomainError):
+    status_code = 401
+    title = "Not authenticated"
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    title = "Forbidden"
+
+
+class Conflict(DomainError):
+    """Not allowed in the current state (stage, a duplicate, a locked record)."""
+
+    status_code = 409
+    title = "Conflict"
+
+
+class PreconditionFailed(DomainError):
+    status_code = 412
+    title = "Precondition failed"
+
+
+class PreconditionRequired(DomainError):
+    status_code = 428
+    title = "Precondition required"
+
+
+NOT_FOUND = "No such {entity}."
+STALE_VERSION = "The {entity} has changed since version {expected}; it is now at version {actual}."
+IF_MATCH_REQUIRED = 'Send If-Match: "<version>" with the version you last read.'
+BAD_CREDENTIALS = "Wrong username or password."
+DUPLICATE = "A {entity} with this {field} already exists."

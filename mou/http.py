@@ -1,0 +1,150 @@
+"""HTTP plumbing shared by the controllers: problem+json errors, path ids, If-Match, paging."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.params import Parameter
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from mou import errors
+from mou.accounts.schemas import CurrentUser
+from mou.schemas import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT
+
+logger = logging.getLogger("mou")
+
+PROBLEM_JSON = "application/problem+json"
+
+#: A request whose ``user`` is the authenticated caller.
+Caller = Request[CurrentUser, Any, Any]
+SearchText = Annotated[str | None, Parameter(max_length=200, description="Text to search for.")]
+OptionalId = Annotated[int | None, Parameter(ge=1, le=MAX_ID)]
+PathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="Integer id.")]
+Limit = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description="Page size.")]
+Offset = Annotated[int, Parameter(ge=0, le=MAX_ID, description="Items to skip.")]
+IfMatch = Annotated[
+    str | None,
+    Parameter(
+        header="If-Match",
+        required=False,
+        max_length=40,
+        description='The version last read, in double quotes: "3".',
+    ),
+]
+__all__ = [
+    "DEFAULT_LIMIT",
+    "Caller",
+    "IfMatch",
+    "Limit",
+    "Offset",
+    "OptionalId",
+    "PathId",
+    "SearchText",
+]
+
+
+_DOCUMENTED: dict[type[errors.DomainError], type[HTTPException]] = {}
+
+
+def documented(*domain_errors: type[errors.DomainError]) -> list[type[HTTPException]]:
+    """``raises=`` for a handler: the statuses its services' errors map to, for OpenAPI only."""
+    for error in domain_errors:
+        if error not in _DOCUMENTED:
+            _DOCUMENTED[error] = type(
+                error.__name__, (HTTPException,), {"status_code": error.status_code}
+            )
+    return [_DOCUMENTED[error] for error in domain_errors]
+
+
+def expected_version(if_match: str | None) -> int:
+    """The version an ``If-Match`` header names; 428 when absent, 412 when unreadable."""
+    if if_match is None or not if_match.strip():
+        raise errors.PreconditionRequired(errors.IF_MATCH_REQUIRED)
+    raw = if_match.strip().removeprefix("W/").strip('"')
+    if not raw.isdigit() or len(raw) > 10:
+        raise errors.PreconditionFailed(errors.IF_MATCH_REQUIRED)
+    return int(raw)
+
+
+def etag_headers(version: int) -> dict[str, str]:
+    return {"ETag": f'"{version}"'}
+
+
+def problem(
+    status: int, title: str, detail: str, field_errors: list[dict[str, str]] | None = None
+) -> Response[dict[str, Any]]:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "status": status,
+        "title": title,
+        "detail": detail,
+    }
+    if field_errors is not None:
+        body["errors"] = field_errors
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_of(key: str, message: str) -> str:
+    # msgspec says "Expected `int`, got `str` - at `$.parties[0].organisation_id`".
+    if "- at `$." in message:
+        return message.rsplit("- at `$.", 1)[1].rstrip("`")
+    return key or "body"
+
+
+def on_validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    field_errors = [
+        {
+            "field": _field_of(str(item.get("key", "")), str(item.get("message", ""))),
+            "message": str(item.get("message", "")),
+            "source": str(getattr(item.get("source"), "value", item.get("source") or "body")),
+        }
+        for item in extra
+        if isinstance(item, dict)
+    ] or [{"field": "body", "message": str(exc.detail), "source": "body"}]
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in field_errors)
+    return problem(400, "Invalid input", detail, field_errors)
+
+
+def on_domain_error(_: Request[Any, Any, Any], exc: errors.DomainError) -> Response[Any]:
+    field_errors = None
+    if isinstance(exc, errors.InvalidInput):
+        field_errors = [
+            {"field": e.field, "message": e.message, "source": "body"} for e in exc.errors
+        ]
+    return problem(exc.status_code, exc.title, exc.detail, field_errors)
+
+
+def on_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    response = problem(exc.status_code, _title(exc.status_code), str(exc.detail))
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(
+        HTTP_500_INTERNAL_SERVER_ERROR, "Internal error", "The server failed; it is logged."
+    )
+
+
+def _title(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
+    ValidationException: on_validation_error,
+    errors.DomainError: on_domain_error,
+    HTTPException: on_http_exception,
+    Exception: on_unexpected,
+}

@@ -1,0 +1,1 @@
+"""Meetings of an agreement: attendees, discussion, decisions and action items."""

@@ -1,0 +1,115 @@
+"""JSON endpoints for meetings and their records."""
+
+from __future__ import annotations
+
+from litestar import Controller, Response, get, patch, post
+
+from mou import errors
+from mou.http import (
+    DEFAULT_LIMIT,
+    Caller,
+    IfMatch,
+    Limit,
+    Offset,
+    PathId,
+    documented,
+    etag_headers,
+    expected_version,
+)
+from mou.meetings import schemas, selectors, services
+
+WRITE_RAISES = (errors.NotFound, errors.InvalidInput, errors.Conflict)
+
+
+def _with_etag(meeting: schemas.Meeting, status: int = 200) -> Response[schemas.Meeting]:
+    return Response(meeting, status_code=status, headers=etag_headers(meeting.version))
+
+
+class AgreementMeetingController(Controller):
+    path = "/api/v1/agreements/{agreement_id:int}/meetings"
+    tags = ["meetings"]
+
+    @post("/", raises=documented(*WRITE_RAISES))
+    async def meeting_create(
+        self, request: Caller, agreement_id: PathId, data: schemas.MeetingCreate
+    ) -> Response[schemas.Meeting]:
+        created = await services.meeting_create(
+            actor_id=request.user.id, agreement_id=agreement_id, data=data
+        )
+        return _with_etag(created, 201)
+
+    @get("/", raises=documented(errors.NotFound))
+    async def meeting_list(
+        self, agreement_id: PathId, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
+    ) -> schemas.MeetingPage:
+        return await selectors.meeting_list(agreement_id=agreement_id, limit=limit, offset=offset)
+
+
+class MeetingController(Controller):
+    path = "/api/v1"
+    tags = ["meetings"]
+
+    @get("/meetings/{meeting_id:int}", raises=documented(errors.NotFound))
+    async def meeting_get(self, meeting_id: PathId) -> Response[schemas.Meeting]:
+        return _with_etag(await selectors.meeting_get(meeting_id=meeting_id))
+
+    @patch(
+        "/meetings/{meeting_id:int}",
+        raises=documented(*WRITE_RAISES, errors.PreconditionFailed, errors.PreconditionRequired),
+    )
+    async def meeting_update(
+        self,
+        request: Caller,
+        meeting_id: PathId,
+        data: schemas.MeetingUpdate,
+        if_match: IfMatch = None,
+    ) -> Response[schemas.Meeting]:
+        updated = await services.meeting_update(
+            actor_id=request.user.id,
+            meeting_id=meeting_id,
+            expected_version=expected_version(if_match),
+            data=data,
+        )
+        return _with_etag(updated)
+
+    @post("/meetings/{meeting_id:int}/attendees", raises=documented(*WRITE_RAISES))
+    async def attendee_add(
+        self, request: Caller, meeting_id: PathId, data: schemas.AttendeeCreate
+    ) -> schemas.Attendee:
+        return await services.attendee_add(
+            actor_id=request.user.id, meeting_id=meeting_id, data=data
+        )
+
+    @post("/meetings/{meeting_id:int}/points", raises=documented(*WRITE_RAISES))
+    async def point_add(
+        self, request: Caller, meeting_id: PathId, data: schemas.PointCreate
+    ) -> schemas.Point:
+        return await services.point_add(actor_id=request.user.id, meeting_id=meeting_id, data=data)
+
+    @post("/meetings/{meeting_id:int}/decisions", raises=documented(*WRITE_RAISES))
+    async def decision_add(
+        self, request: Caller, meeting_id: PathId, data: schemas.DecisionCreate
+    ) -> schemas.Decision:
+        return await services.decision_add(
+            actor_id=request.user.id, meeting_id=meeting_id, data=data
+        )
+
+    @post("/meetings/{meeting_id:int}/action-items", raises=documented(*WRITE_RAISES))
+    async def action_item_add(
+        self, request: Caller, meeting_id: PathId, data: schemas.ActionItemCreate
+    ) -> schemas.ActionItem:
+        return await services.action_item_add(
+            actor_id=request.user.id, meeting_id=meeting_id, data=data
+        )
+
+    @get("/action-items/{action_item_id:int}", raises=documented(errors.NotFound))
+    async def action_item_get(self, action_item_id: PathId) -> schemas.ActionItem:
+        return await selectors.action_item_get(action_item_id=action_item_id)
+
+    @patch("/action-items/{action_item_id:int}", raises=documented(*WRITE_RAISES))
+    async def action_item_update(
+        self, request: Caller, action_item_id: PathId, data: schemas.ActionItemUpdate
+    ) -> schemas.ActionItem:
+        return await services.action_item_update(
+            actor_id=request.user.id, action_item_id=action_item_id, data=data
+        )

@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+import msgspec
+
+from mou.schemas import (
+    Id,
+    LongText,
+    OptionalShortText,
+    Page,
+    RequiredLongText,
+    ShortText,
+    Title,
+)
+
+MeetingKind = Literal["planning", "coordination", "signing", "review"]
+MeetingMode = Literal["in_person", "online", "hybrid"]
+AttendeeRole = Literal["chair", "speaker", "minute_taker", "participant"]
+Attendance = Literal["present", "absent", "excused", "represented"]
+ActionStatus = Literal["open", "done", "dropped"]
+MinutesStatus = Literal["draft", "final"]
+TimeZoneName = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+AgendaItem = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+Agenda = Annotated[list[AgendaItem], msgspec.Meta(max_length=50)]
+MinutesNumber = Annotated[str, msgspec.Meta(max_length=100)]
+
+
+class Attendee(msgspec.Struct):
+    id: int
+    person_id: int
+    full_name: str
+    position: str
+    organisation_id: int
+    organisation_name: str
+    role: AttendeeRole
+    attendance: Attendance
+    represented_by: str
+
+
+class AttendeeCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """Name a person by ``person_id``, or give ``full_name``, ``position`` and ``organisation_id``."""
+
+    person_id: Id | None = None
+    full_name: ShortText | None = None
+    position: OptionalShortText | None = None
+    organisation_id: Id | None = None
+    role: AttendeeRole = "participant"
+    attendance: Attendance = "present"
+    represented_by: OptionalShortText = ""
+
+
+class Point(msgspec.Struct):
+    id: int
+    text: str
+    speaker_attendee_id: int | None
+
+
+class PointCreate(msgspec.Struct, forbid_unknown_fields=True):
+    text: RequiredLongText
+    speaker_attendee_id: Id | None = None
+
+
+class Decision(msgspec.Struct):
+    id: int
+    text: str
+
+
+class DecisionCreate(msgspec.Struct, forbid_unknown_fields=True):
+    text: RequiredLongText
+
+
+class ActionItem(msgspec.Struct):
+    id: int
+    title: str
+    owner_organisation_id: int | None
+    owner_person_id: int | None
+    due_date: dt.date | None
+    status: ActionStatus
+    scope_item_id: int | None
+
+
+class ActionItemCreate(msgspec.Struct, forbid_unknown_fields=True):
+    title: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+    owner_organisation_id: Id | None = None
+    owner_person_id: Id | None = None
+    due_date: dt.date | None = None
+    scope_item_id: Id | None = None
+    status: ActionStatus = "open"
+
+
+class ActionItemUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    status: ActionStatus | msgspec.UnsetType = msgspec.UNSET
+    due_date: dt.date | msgspec.UnsetType | None = msgspec.UNSET
+    title: Annotated[str, msgspec.Meta(min_length=1, max_length=500)] | msgspec.UnsetType = (
+        msgspec.UNSET
+    )
+
+
+class MeetingSummary(msgspec.Struct):
+    id: int
+    agreement_id: int
+    title: str
+    kind: MeetingKind
+    starts_at: dt.datetime
+    ends_at: dt.datetime | None
+    timezone: str
+    venue: str
+    mode: MeetingMode
+    minutes_status: MinutesStatus
+    version: int
+
+
+class Meeting(MeetingSummary):
+    address: str
+    agenda: list[str]
+    number: str
+    attendees: list[Attendee]
+    points: list[Point]
+    decisions: list[Decision]
+    action_items: list[ActionItem]
+
+
+class MeetingCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """``starts_at``/``ends_at`` without an offset are read in ``timezone``."""
+
+    title: Title
+    kind: MeetingKind
+    starts_at: dt.datetime
+    ends_at: dt.datetime | None = None
+    timezone: TimeZoneName = "Asia/Jakarta"
+    venue: OptionalShortText = ""
+    address: LongText = ""
+    mode: MeetingMode = "in_person"
+    agenda: Agenda = []
+    number: MinutesNumber = ""
+
+
+class MeetingUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    title: Title | msgspec.UnsetType = msgspec.UNSET
+    kind: MeetingKind | msgspec.UnsetType = msgspec.UNSET
+    starts_at: dt.datetime | msgspec.UnsetType = msgspec.UNSET
+    ends_at: dt.datetime | msgspec.UnsetType | None = msgspec.UNSET
+    timezone: TimeZoneName | msgspec.UnsetType = msgspec.UNSET
+    venue: OptionalShortText | msgspec.UnsetType = msgspec.UNSET
+    address: LongText | msgspec.UnsetType = msgspec.UNSET
+    mode: MeetingMode | msgspec.UnsetType = msgspec.UNSET
+    agenda: Agenda | msgspec.UnsetType = msgspec.UNSET
+    number: MinutesNumber | msgspec.UnsetType = msgspec.UNSET
+
+
+class MeetingPage(Page):
+    items: list[MeetingSummary]

@@ -1,0 +1,140 @@
+"""Reads of meetings and what was recorded in them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+from mou import errors
+from mou.agreements.tables import Agreement
+from mou.meetings import schemas
+from mou.meetings.tables import ActionItem, Attendee, Decision, DiscussionPoint, Meeting
+
+SUMMARY_COLUMNS = (
+    Meeting.id,
+    Meeting.agreement.as_alias("agreement_id"),
+    Meeting.title,
+    Meeting.kind,
+    Meeting.starts_at,
+    Meeting.ends_at,
+    Meeting.timezone,
+    Meeting.venue,
+    Meeting.mode,
+    Meeting.minutes_status,
+    Meeting.version,
+)
+ATTENDEE_COLUMNS = (
+    Attendee.id,
+    Attendee.person.as_alias("person_id"),
+    Attendee.full_name,
+    Attendee.position_title.as_alias("position"),
+    Attendee.organisation.as_alias("organisation_id"),
+    Attendee.organisation.name.as_alias("organisation_name"),
+    Attendee.role,
+    Attendee.attendance,
+    Attendee.represented_by,
+)
+POINT_COLUMNS = (
+    DiscussionPoint.id,
+    DiscussionPoint.text,
+    DiscussionPoint.speaker.as_alias("speaker_attendee_id"),
+)
+ACTION_COLUMNS = (
+    ActionItem.id,
+    ActionItem.title,
+    ActionItem.owner_organisation.as_alias("owner_organisation_id"),
+    ActionItem.owner_person.as_alias("owner_person_id"),
+    ActionItem.due_date,
+    ActionItem.status,
+    ActionItem.scope_item.as_alias("scope_item_id"),
+)
+
+
+def _local_times(row: dict[str, Any]) -> dict[str, Any]:
+    """Times leave the database in UTC and are shown in the meeting's own zone."""
+    zone = ZoneInfo(row["timezone"])
+    for key in ("starts_at", "ends_at"):
+        value: dt.datetime | None = row.get(key)
+        if value is not None:
+            row[key] = value.astimezone(zone)
+    return row
+
+
+async def meeting_get(*, meeting_id: int) -> schemas.Meeting:
+    row = (
+        await Meeting.select(*SUMMARY_COLUMNS, Meeting.address, Meeting.agenda, Meeting.number)
+        .where(Meeting.id == meeting_id)
+        .output(load_json=True)
+        .first()
+    )
+    if row is None:
+        raise errors.NotFound(errors.NOT_FOUND.format(entity="meeting"))
+    row["attendees"] = (
+        await Attendee.select(*ATTENDEE_COLUMNS)
+        .where(Attendee.meeting == meeting_id)
+        .order_by(Attendee.position)
+        .order_by(Attendee.id)
+    )
+    row["points"] = (
+        await DiscussionPoint.select(*POINT_COLUMNS)
+        .where(DiscussionPoint.meeting == meeting_id)
+        .order_by(DiscussionPoint.position)
+        .order_by(DiscussionPoint.id)
+    )
+    row["decisions"] = (
+        await Decision.select(Decision.id, Decision.text)
+        .where(Decision.meeting == meeting_id)
+        .order_by(Decision.position)
+        .order_by(Decision.id)
+    )
+    row["action_items"] = (
+        await ActionItem.select(*ACTION_COLUMNS)
+        .where(ActionItem.meeting == meeting_id)
+        .order_by(ActionItem.position)
+        .order_by(ActionItem.id)
+    )
+    return msgspec.convert(_local_times(row), schemas.Meeting)
+
+
+async def meeting_list(*, agreement_id: int, limit: int, offset: int) -> schemas.MeetingPage:
+    if not await Agreement.exists().where(Agreement.id == agreement_id):
+        raise errors.NotFound(errors.NOT_FOUND.format(entity="agreement"))
+    where = Meeting.agreement == agreement_id
+    rows = (
+        await Meeting.select(*SUMMARY_COLUMNS)
+        .where(where)
+        .order_by(Meeting.starts_at)
+        .order_by(Meeting.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return schemas.MeetingPage(
+        items=msgspec.convert([_local_times(r) for r in rows], list[schemas.MeetingSummary]),
+        total=await Meeting.count().where(where),
+        limit=limit,
+        offset=offset,
+    )
+
+
+async def attendee_get(*, attendee_id: int) -> schemas.Attendee:
+    row = await Attendee.select(*ATTENDEE_COLUMNS).where(Attendee.id == attendee_id).first()
+    if row is None:
+        raise errors.NotFound(errors.NOT_FOUND.format(entity="attendee"))
+    return msgspec.convert(row, schemas.Attendee)
+
+
+async def action_item_get(*, action_item_id: int) -> schemas.ActionItem:
+    row = await ActionItem.select(*ACTION_COLUMNS).where(ActionItem.id == action_item_id).first()
+    if row is None:
+        raise errors.NotFound(errors.NOT_FOUND.format(entity="action item"))
+    return msgspec.convert(row, schemas.ActionItem)
+
+
+async def meeting_of_action_item(*, action_item_id: int) -> int:
+    row = await ActionItem.select(ActionItem.meeting).where(ActionItem.id == action_item_id).first()
+    if row is None:
+        raise errors.NotFound(errors.NOT_FOUND.format(entity="action item"))
+    return int(row["meeting"])

@@ -1,0 +1,308 @@
+"""Writes of meetings and their records, each in one transaction with its audit event."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import msgspec
+
+from mou import errors
+from mou.agreements.services import agreement_require_alive
+from mou.agreements.tables import ScopeItem
+from mou.audit.services import audit_record
+from mou.db import atomic
+from mou.meetings import schemas
+from mou.meetings.selectors import (
+    action_item_get,
+    attendee_get,
+    meeting_get,
+    meeting_of_action_item,
+)
+from mou.meetings.tables import ActionItem, Attendee, Decision, DiscussionPoint, Meeting
+from mou.parties.tables import Organisation, Person
+from mou.references import require_row
+from mou.schemas import changed_fields
+from mou.versions import write_if_version
+
+UNKNOWN_ZONE = "not an IANA time zone name, such as Asia/Jakarta"
+OUT_OF_RANGE = "must be between the years 1900 and 2200"
+ENDS_BEFORE_START = "must be after starts_at"
+MINUTES_FINAL = "the minutes are final; record a correction instead"
+PERSON_OR_NAME = "give person_id, or full_name with organisation_id"
+ALREADY_ATTENDS = "this person is already an attendee"
+NOT_AN_ATTENDEE = "not an attendee of this meeting"
+SCOPE_ELSEWHERE = "the scope item belongs to another agreement"
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise errors.InvalidInput("timezone", UNKNOWN_ZONE) from None
+
+
+def _utc(value: dt.datetime, zone: ZoneInfo, field: str) -> dt.datetime:
+    if not 1900 <= value.year <= 2200:
+        raise errors.InvalidInput(field, OUT_OF_RANGE)
+    local = value if value.tzinfo is not None else value.replace(tzinfo=zone)
+    return local.astimezone(dt.UTC)
+
+
+def _times(values: dict[str, Any], current: schemas.MeetingSummary | None) -> None:
+    """Validate the zone and put ``starts_at``/``ends_at`` into UTC, in place."""
+    zone = _zone(values.get("timezone", current.timezone if current else "Asia/Jakarta"))
+    for field in ("starts_at", "ends_at"):
+        if values.get(field) is not None:
+            values[field] = _utc(values[field], zone, field)
+    starts = values.get("starts_at", current.starts_at if current else None)
+    ends = values.get("ends_at", current.ends_at if current else None)
+    if starts is not None and ends is not None and ends <= starts:
+        raise errors.InvalidInput("ends_at", ENDS_BEFORE_START)
+
+
+async def _open_meeting(meeting_id: int) -> dict[str, Any]:
+    """The meeting's row, if its content may still change."""
+    row = (
+        await Meeting.select(Meeting.agreement, Meeting.minutes_status)
+        .where(Meeting.id == meeting_id)
+        .first()
+    )
+    if row is None:
+        raise errors.NotFound(errors.NOT_FOUND.format(entity="meeting"))
+    await agreement_require_alive(row["agreement"])
+    if row["minutes_status"] == "final":
+        raise errors.Conflict(MINUTES_FINAL)
+    return row
+
+
+async def _touch(meeting_id: int) -> None:
+    """Recorded content changed: a finalize holding the old version must fail."""
+    await Meeting.update({Meeting.version: Meeting.version + 1}).where(Meeting.id == meeting_id)
+
+
+async def meeting_create(
+    *, actor_id: int, agreement_id: int, data: schemas.MeetingCreate
+) -> schemas.Meeting:
+    values = msgspec.structs.asdict(data)
+    _times(values, None)
+    async with atomic():
+        await agreement_require_alive(agreement_id)
+        row = Meeting(agreement=agreement_id, created_by=actor_id, **values)
+        await row.save()
+        created = await meeting_get(meeting_id=row.id)
+        await audit_record(
+            actor_id=actor_id,
+            action="create",
+            entity="meeting",
+            entity_id=row.id,
+            after=msgspec.to_builtins(created),
+        )
+    return created
+
+
+async def meeting_update(
+    *, actor_id: int, meeting_id: int, expected_version: int, data: schemas.MeetingUpdate
+) -> schemas.Meeting:
+    values = changed_fields(data)
+    async with atomic():
+        await _open_meeting(meeting_id)
+        before = await meeting_get(meeting_id=meeting_id)
+        _times(values, before)
+        await write_if_version(
+            Meeting, meeting_id, expected=expected_version, values=values, entity="meeting"
+        )
+        after = await meeting_get(meeting_id=meeting_id)
+        await audit_record(
+            actor_id=actor_id,
+            action="update",
+            entity="meeting",
+            entity_id=meeting_id,
+            before=msgspec.to_builtins(before),
+            after=msgspec.to_builtins(after),
+        )
+    return after
+
+
+async def _attendee_person(data: schemas.AttendeeCreate) -> dict[str, Any]:
+    if data.person_id is not None:
+        row = (
+            await Person.select(Person.id, Person.full_name, Person.position, Person.organisation)
+            .where(Person.id == data.person_id)
+            .first()
+        )
+        if row is None:
+            await require_row(Person, data.person_id, field="person_id")
+        return row  # type: ignore[return-value]
+    if data.full_name is None:
+        raise errors.InvalidInput("full_name", PERSON_OR_NAME)
+    if data.organisation_id is None:
+        raise errors.InvalidInput("organisation_id", PERSON_OR_NAME)
+    await require_row(Organisation, data.organisation_id, field="organisation_id")
+    person = Person(
+        full_name=data.full_name, position=data.position or "", organisation=data.organisation_id
+    )
+    await person.save()
+    return {
+        "id": person.id,
+        "full_name": person.full_name,
+        "position": person.position,
+        "organisation": person.organisation,
+    }
+
+
+async def attendee_add(
+    *, actor_id: int, meeting_id: int, data: schemas.AttendeeCreate
+) -> schemas.Attendee:
+    async with atomic():
+        await _open_meeting(meeting_id)
+        person = await _attendee_person(data)
+        if await Attendee.exists().where(
+            (Attendee.meeting == meeting_id) & (Attendee.person == person["id"])
+        ):
+            raise errors.InvalidInput("person_id", ALREADY_ATTENDS)
+        row = Attendee(
+            meeting=meeting_id,
+            person=person["id"],
+            full_name=person["full_name"],
+            position_title=person["position"],
+            organisation=person["organisation"],
+            role=data.role,
+            attendance=data.attendance,
+            represented_by=data.represented_by,
+            position=await Attendee.count().where(Attendee.meeting == meeting_id),
+        )
+        await row.save()
+        await _touch(meeting_id)
+        created = await attendee_get(attendee_id=row.id)
+        await audit_record(
+            actor_id=actor_id,
+            action="create",
+            entity="attendee",
+            entity_id=row.id,
+            after=msgspec.to_builtins(created),
+        )
+    return created
+
+
+async def point_add(*, actor_id: int, meeting_id: int, data: schemas.PointCreate) -> schemas.Point:
+    async with atomic():
+        await _open_meeting(meeting_id)
+        if data.speaker_attendee_id is not None and not await Attendee.exists().where(
+            (Attendee.id == data.speaker_attendee_id) & (Attendee.meeting == meeting_id)
+        ):
+            raise errors.InvalidInput("speaker_attendee_id", NOT_AN_ATTENDEE)
+        row = DiscussionPoint(
+            meeting=meeting_id,
+            text=data.text,
+            speaker=data.speaker_attendee_id,
+            position=await DiscussionPoint.count().where(DiscussionPoint.meeting == meeting_id),
+        )
+        await row.save()
+        await _touch(meeting_id)
+        created = schemas.Point(
+            id=row.id, text=data.text, speaker_attendee_id=data.speaker_attendee_id
+        )
+        await audit_record(
+            actor_id=actor_id,
+            action="create",
+            entity="discussion_point",
+            entity_id=row.id,
+            after=msgspec.to_builtins(created),
+        )
+    return created
+
+
+async def decision_add(
+    *, actor_id: int, meeting_id: int, data: schemas.DecisionCreate
+) -> schemas.Decision:
+    async with atomic():
+        await _open_meeting(meeting_id)
+        row = Decision(
+            meeting=meeting_id,
+            text=data.text,
+            position=await Decision.count().where(Decision.meeting == meeting_id),
+        )
+        await row.save()
+        await _touch(meeting_id)
+        created = schemas.Decision(id=row.id, text=data.text)
+        await audit_record(
+            actor_id=actor_id,
+            action="create",
+            entity="decision",
+            entity_id=row.id,
+            after=msgspec.to_builtins(created),
+        )
+    return created
+
+
+async def _check_action_refs(agreement_id: int, data: schemas.ActionItemCreate) -> None:
+    await require_row(Organisation, data.owner_organisation_id, field="owner_organisation_id")
+    await require_row(Person, data.owner_person_id, field="owner_person_id")
+    if data.scope_item_id is not None:
+        row = (
+            await ScopeItem.select(ScopeItem.agreement)
+            .where(ScopeItem.id == data.scope_item_id)
+            .first()
+        )
+        if row is None:
+            await require_row(ScopeItem, data.scope_item_id, field="scope_item_id")
+        elif row["agreement"] != agreement_id:
+            raise errors.InvalidInput("scope_item_id", SCOPE_ELSEWHERE)
+
+
+async def action_item_add(
+    *, actor_id: int, meeting_id: int, data: schemas.ActionItemCreate
+) -> schemas.ActionItem:
+    async with atomic():
+        meeting = await _open_meeting(meeting_id)
+        await _check_action_refs(meeting["agreement"], data)
+        row = ActionItem(
+            meeting=meeting_id,
+            title=data.title,
+            owner_organisation=data.owner_organisation_id,
+            owner_person=data.owner_person_id,
+            due_date=data.due_date,
+            status=data.status,
+            scope_item=data.scope_item_id,
+            position=await ActionItem.count().where(ActionItem.meeting == meeting_id),
+        )
+        await row.save()
+        await _touch(meeting_id)
+        created = await action_item_get(action_item_id=row.id)
+        await audit_record(
+            actor_id=actor_id,
+            action="create",
+            entity="action_item",
+            entity_id=row.id,
+            after=msgspec.to_builtins(created),
+        )
+    return created
+
+
+async def action_item_update(
+    *, actor_id: int, action_item_id: int, data: schemas.ActionItemUpdate
+) -> schemas.ActionItem:
+    """Progress (status, due date) stays open after the minutes are final; the title does not."""
+    values = changed_fields(data)
+    async with atomic():
+        meeting_id = await meeting_of_action_item(action_item_id=action_item_id)
+        if "title" in values:
+            await _open_meeting(meeting_id)
+        else:
+            row = await Meeting.select(Meeting.agreement).where(Meeting.id == meeting_id).first()
+            await agreement_require_alive(row["agreement"] if row else 0)
+        before = await action_item_get(action_item_id=action_item_id)
+        if values:
+            await ActionItem.update(values).where(ActionItem.id == action_item_id)
+        after = await action_item_get(action_item_id=action_item_id)
+        await audit_record(
+            actor_id=actor_id,
+            action="update",
+            entity="action_item",
+            entity_id=action_item_id,
+            before=msgspec.to_builtins(before),
+            after=msgspec.to_builtins(after),
+        )
+    return after

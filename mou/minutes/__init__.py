@@ -1,0 +1,1 @@
+"""Minutes of meetings: rendered PDFs, immutable versions, verification."""

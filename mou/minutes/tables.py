@@ -1,0 +1,22 @@
+from piccolo.columns import Bytea, ForeignKey, Integer, OnDelete, Serial, Text, Timestamptz, Varchar
+from piccolo.table import Table
+
+from mou.accounts.tables import User
+from mou.db import DB
+from mou.meetings.tables import Meeting
+
+
+class MinutesVersion(Table, db=DB):
+    """Immutable once written: the application never updates or deletes a row."""
+
+    id = Serial(primary_key=True)
+    meeting = ForeignKey(Meeting, on_delete=OnDelete.restrict)
+    version = Integer()
+    #: id or en.
+    language = Varchar(length=5)
+    sha256 = Varchar(length=64, unique=True)
+    pdf = Bytea()
+    #: Why this version corrects the previous one; empty for version 1.
+    reason = Text(default="")
+    rendered_at = Timestamptz()
+    rendered_by = ForeignKey(User, on_delete=OnDelete.restrict)

@@ -1,0 +1,1 @@
+"""Organisations and the people who work for them."""

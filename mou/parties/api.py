@@ -1,0 +1,84 @@
+"""JSON endpoints for organisations and people."""
+
+from __future__ import annotations
+
+from litestar import Controller, get, patch, post
+
+from mou import errors
+from mou.http import (
+    DEFAULT_LIMIT,
+    Caller,
+    Limit,
+    Offset,
+    OptionalId,
+    PathId,
+    SearchText,
+    documented,
+)
+from mou.parties import schemas, selectors, services
+
+
+class OrganisationController(Controller):
+    path = "/api/v1/organisations"
+    tags = ["organisations"]
+
+    @post("/", raises=documented(errors.InvalidInput))
+    async def organisation_create(
+        self, request: Caller, data: schemas.OrganisationCreate
+    ) -> schemas.Organisation:
+        return await services.organisation_create(actor_id=request.user.id, data=data)
+
+    @get("/")
+    async def organisation_list(
+        self,
+        limit: Limit = DEFAULT_LIMIT,
+        offset: Offset = 0,
+        q: SearchText = None,
+        kind: schemas.OrganisationKind | None = None,
+    ) -> schemas.OrganisationPage:
+        return await selectors.organisation_list(limit=limit, offset=offset, q=q, kind=kind)
+
+    @get("/{organisation_id:int}", raises=documented(errors.NotFound))
+    async def organisation_get(self, organisation_id: PathId) -> schemas.Organisation:
+        return await selectors.organisation_get(organisation_id=organisation_id)
+
+    @patch("/{organisation_id:int}", raises=documented(errors.NotFound, errors.InvalidInput))
+    async def organisation_update(
+        self, request: Caller, organisation_id: PathId, data: schemas.OrganisationUpdate
+    ) -> schemas.Organisation:
+        return await services.organisation_update(
+            actor_id=request.user.id, organisation_id=organisation_id, data=data
+        )
+
+
+class PersonController(Controller):
+    path = "/api/v1/people"
+    tags = ["people"]
+
+    @post("/", raises=documented(errors.InvalidInput))
+    async def person_create(self, request: Caller, data: schemas.PersonCreate) -> schemas.Person:
+        return await services.person_create(actor_id=request.user.id, data=data)
+
+    @get("/")
+    async def person_list(
+        self,
+        limit: Limit = DEFAULT_LIMIT,
+        offset: Offset = 0,
+        q: SearchText = None,
+        organisation_id: OptionalId = None,
+    ) -> schemas.PersonPage:
+        return await selectors.person_list(
+            limit=limit, offset=offset, q=q, organisation_id=organisation_id
+        )
+
+    @get("/{person_id:int}", raises=documented(errors.NotFound))
+    async def person_get(self, person_id: PathId) -> schemas.Person:
+        return await selectors.person_get(person_id=person_id)
+
+    @patch("/{person_id:int}", raises=documented(errors.NotFound, errors.InvalidInput))
+    async def person_update(
+        self, request: Caller, person_id: PathId, data: schemas.PersonUpdate
+    ) -> schemas.Person:
+        return await services.person_update(
+            actor_id=request.user.id, person_id=person_id, data=data
+        )

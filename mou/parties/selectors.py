@@ -1,0 +1,89 @@
+"""Reads of organisations and people."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from mou import errors
+from mou.parties import schemas
+from mou.parties.tables import Organisation, Person
+from mou.search import contains
+
+ORGANISATION_COLUMNS = (
+    Organisation.id,
+    Organisation.name,
+    Organisation.short_name,
+    Organisation.kind,
+    Organisation.address,
+    Organisation.parent.as_alias("parent_id"),
+)
+PERSON_COLUMNS = (
+    Person.id,
+    Person.full_name,
+    Person.position,
+    Person.organisation.as_alias("organisation_id"),
+    Person.email,
+    Person.phone,
+)
+
+
+async def organisation_get(*, organisation_id: int) -> schemas.Organisation:
+    row = (
+        await Organisation.select(*ORGANISATION_COLUMNS)
+        .where(Organisation.id == organisation_id)
+        .first()
+    )
+    if row is None:
+        raise errors.NotFound(errors.NOT_FOUND.format(entity="organisation"))
+    return msgspec.convert(row, schemas.Organisation)
+
+
+async def organisation_list(
+    *, limit: int, offset: int, q: str | None = None, kind: str | None = None
+) -> schemas.OrganisationPage:
+    where: list[Any] = []
+    if q:
+        where.append(contains(Organisation.name, q) | contains(Organisation.short_name, q))
+    if kind:
+        where.append(Organisation.kind == kind)
+    query = Organisation.select(*ORGANISATION_COLUMNS).order_by(Organisation.id)
+    count = Organisation.count()
+    for clause in where:
+        query, count = query.where(clause), count.where(clause)
+    rows = await query.limit(limit).offset(offset)
+    return schemas.OrganisationPage(
+        items=msgspec.convert(rows, list[schemas.Organisation]),
+        total=await count,
+        limit=limit,
+        offset=offset,
+    )
+
+
+async def person_get(*, person_id: int) -> schemas.Person:
+    row = await Person.select(*PERSON_COLUMNS).where(Person.id == person_id).first()
+    if row is None:
+        raise errors.NotFound(errors.NOT_FOUND.format(entity="person"))
+    return msgspec.convert(row, schemas.Person)
+
+
+async def person_list(
+    *, limit: int, offset: int, q: str | None = None, organisation_id: int | None = None
+) -> schemas.PersonPage:
+    where: list[Any] = []
+    if q:
+        where.append(contains(Person.full_name, q) | contains(Person.position, q))
+    if organisation_id is not None:
+        where.append(Person.organisation == organisation_id)
+    query = Person.select(*PERSON_COLUMNS).order_by(Person.id)
+    count = Person.count()
+    for clause in where:
+        query, count = query.where(clause), count.where(clause)
+    rows = await query.limit(limit).offset(offset)
+    return schemas.PersonPage(
+        items=msgspec.convert(rows, list[schemas.Person]),
+        total=await count,
+        limit=limit,
+        offset=offset,
+    )

@@ -1,0 +1,125 @@
+"""Writes of organisations and people, each in one transaction with its audit event."""
+
+from __future__ import annotations
+
+import msgspec
+
+from mou import errors
+from mou.audit.services import audit_record
+from mou.db import atomic
+from mou.parties import schemas
+from mou.parties.selectors import organisation_get, person_get
+from mou.parties.tables import Organisation, Person
+from mou.references import require_row
+from mou.schemas import changed_fields
+
+NAME_TAKEN = "an organisation with this name exists"
+PARENT_CYCLE = "an organisation cannot sit below itself"
+
+
+async def _check_organisation(name: str | None, parent_id: int | None, own_id: int | None) -> None:
+    await require_row(Organisation, parent_id, field="parent_id")
+    if name is not None:
+        same = Organisation.exists().where(Organisation.name == name)
+        if own_id is not None:
+            same = same.where(Organisation.id != own_id)
+        if await same:
+            raise errors.InvalidInput("name", NAME_TAKEN)
+    ancestor = parent_id
+    while ancestor is not None and own_id is not None:
+        if ancestor == own_id:
+            raise errors.InvalidInput("parent_id", PARENT_CYCLE)
+        row = (
+            await Organisation.select(Organisation.parent)
+            .where(Organisation.id == ancestor)
+            .first()
+        )
+        ancestor = row["parent"] if row else None
+
+
+async def organisation_create(
+    *, actor_id: int | None, data: schemas.OrganisationCreate
+) -> schemas.Organisation:
+    async with atomic():
+        await _check_organisation(data.name, data.parent_id, None)
+        row = Organisation(
+            name=data.name,
+            short_name=data.short_name,
+            kind=data.kind,
+            address=data.address,
+            parent=data.parent_id,
+        )
+        await row.save()
+        created = await organisation_get(organisation_id=row.id)
+        await audit_record(
+            actor_id=actor_id,
+            action="create",
+            entity="organisation",
+            entity_id=row.id,
+            after=msgspec.to_builtins(created),
+        )
+    return created
+
+
+async def organisation_update(
+    *, actor_id: int | None, organisation_id: int, data: schemas.OrganisationUpdate
+) -> schemas.Organisation:
+    values = changed_fields(data, {"parent_id": "parent"})
+    async with atomic():
+        before = await organisation_get(organisation_id=organisation_id)
+        await _check_organisation(values.get("name"), values.get("parent"), organisation_id)
+        if values:
+            await Organisation.update(values).where(Organisation.id == organisation_id)
+        after = await organisation_get(organisation_id=organisation_id)
+        await audit_record(
+            actor_id=actor_id,
+            action="update",
+            entity="organisation",
+            entity_id=organisation_id,
+            before=msgspec.to_builtins(before),
+            after=msgspec.to_builtins(after),
+        )
+    return after
+
+
+async def person_create(*, actor_id: int | None, data: schemas.PersonCreate) -> schemas.Person:
+    async with atomic():
+        await require_row(Organisation, data.organisation_id, field="organisation_id")
+        row = Person(
+            full_name=data.full_name,
+            position=data.position,
+            organisation=data.organisation_id,
+            email=data.email,
+            phone=data.phone,
+        )
+        await row.save()
+        created = await person_get(person_id=row.id)
+        await audit_record(
+            actor_id=actor_id,
+            action="create",
+            entity="person",
+            entity_id=row.id,
+            after=msgspec.to_builtins(created),
+        )
+    return created
+
+
+async def person_update(
+    *, actor_id: int | None, person_id: int, data: schemas.PersonUpdate
+) -> schemas.Person:
+    values = changed_fields(data, {"organisation_id": "organisation"})
+    async with atomic():
+        before = await person_get(person_id=person_id)
+        await require_row(Organisation, values.get("organisation"), field="organisation_id")
+        if values:
+            await Person.update(values).where(Person.id == person_id)
+        after = await person_get(person_id=person_id)
+        await audit_record(
+            actor_id=actor_id,
+            action="update",
+            entity="person",
+            entity_id=person_id,
+            before=msgspec.to_builtins(before),
+            after=msgspec.to_builtins(after),
+        )
+    return after

@@ -1,0 +1,37 @@
+"""Field types shared by every feature's schemas: bounded ids, texts and pages."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+
+#: Database ids are 32-bit serials; anything larger cannot exist and is refused as input.
+MAX_ID = 2**31 - 1
+Id = Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
+ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+OptionalShortText = Annotated[str, msgspec.Meta(max_length=200)]
+Title = Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
+LongText = Annotated[str, msgspec.Meta(max_length=20_000)]
+RequiredLongText = Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
+Email = Annotated[str, msgspec.Meta(max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Phone = Annotated[str, msgspec.Meta(max_length=40, pattern=r"^[0-9+()\-. ]*$")]
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+
+class Page(msgspec.Struct):
+    total: int
+    limit: int
+    offset: int
+
+
+def changed_fields(data: msgspec.Struct, renames: dict[str, str] | None = None) -> dict[Any, Any]:
+    """The fields a partial update sets (not ``UNSET``), under their column names."""
+    renames = renames or {}
+    return {
+        renames.get(name, name): value
+        for name, value in msgspec.structs.asdict(data).items()
+        if value is not msgspec.UNSET
+    }

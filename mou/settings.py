@@ -1,0 +1,76 @@
+"""One Settings object, read once from the ``MOU_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    #: ``sqlite:///path`` or ``postgresql://user@host:port/db``.
+    database_url: str = "sqlite:///var/mou.sqlite"
+    #: Development mode: cookies without ``Secure``, debug pages off regardless.
+    dev: bool = False
+    #: Public base URL, printed in minutes footers for verification links.
+    base_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    #: Connections kept open per process (SQLite readers/writers or PostgreSQL pool size).
+    db_pool_size: int = 8
+    #: Seconds a SQLite writer waits for the write lock before giving up.
+    sqlite_busy_timeout: float = 30.0
+    #: Lifetime of API tokens issued by ``POST /auth/token``, in hours.
+    token_ttl_hours: int = 12
+    log_level: str = "INFO"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite:")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+
+        def flag(name: str, default: bool) -> bool:
+            raw = env.get(name)
+            return default if raw is None else raw.strip().lower() in {"1", "true", "yes", "on"}
+
+        defaults = cls()
+        return cls(
+            database_url=env.get("MOU_DATABASE_URL", defaults.database_url),
+            dev=flag("MOU_DEV", defaults.dev),
+            base_url=env.get("MOU_BASE_URL", defaults.base_url).rstrip("/"),
+            host=env.get("MOU_HOST", defaults.host),
+            port=int(env.get("MOU_PORT", defaults.port)),
+            db_pool_size=int(env.get("MOU_DB_POOL_SIZE", defaults.db_pool_size)),
+            sqlite_busy_timeout=float(
+                env.get("MOU_SQLITE_BUSY_TIMEOUT", defaults.sqlite_busy_timeout)
+            ),
+            token_ttl_hours=int(env.get("MOU_TOKEN_TTL_HOURS", defaults.token_ttl_hours)),
+            log_level=env.get("MOU_LOG_LEVEL", defaults.log_level),
+        )
+
+
+_current: Settings | None = None
+
+
+def get_settings() -> Settings:
+    """The process's settings, read from the environment on first use."""
+    global _current
+    if _current is None:
+        _current = Settings.from_env()
+    return _current
+
+
+def use_settings(settings: Settings) -> None:
+    """Fix the process's settings before anything reads them (``mou demo`` picks its database)."""
+    global _current
+    if "mou.db" in sys.modules:
+        raise RuntimeError("settings are fixed once the database engine exists")
+    _current = settings
