@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
-from litestar.params import Parameter
+from litestar.params import HeaderParameter, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from mou import errors
@@ -20,15 +20,17 @@ PROBLEM_JSON = "application/problem+json"
 
 #: A request whose ``user`` is the authenticated caller.
 Caller = Request[CurrentUser, Any, Any]
-SearchText = Annotated[str | None, Parameter(max_length=200, description="Text to search for.")]
-OptionalId = Annotated[int | None, Parameter(ge=1, le=MAX_ID)]
-PathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="Integer id.")]
-Limit = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description="Page size.")]
-Offset = Annotated[int, Parameter(ge=0, le=MAX_ID, description="Items to skip.")]
+SearchText = Annotated[
+    str | None, QueryParameter(max_length=200, description="Text to search for.")
+]
+OptionalId = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)]
+PathId = Annotated[int, PathParameter(ge=1, le=MAX_ID, description="Integer id.")]
+Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description="Page size.")]
+Offset = Annotated[int, QueryParameter(ge=0, le=MAX_ID, description="Items to skip.")]
 IfMatch = Annotated[
     str | None,
-    Parameter(
-        header="If-Match",
+    HeaderParameter(
+        name="If-Match",
         required=False,
         max_length=40,
         description='The version last read, in double quotes: "3".',

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
 
 from litestar import Controller, get, patch, post
-from litestar.params import Parameter
+from litestar.params import FromQuery, JSONBody
 
 from mou import errors
 from mou.accounts import schemas, selectors, services
-from mou.http import DEFAULT_LIMIT, Caller, Limit, Offset, PathId, documented
+from mou.http import DEFAULT_LIMIT, Caller, Limit, Offset, OptionalId, PathId, documented
 from mou.settings import get_settings
 
 
@@ -19,7 +18,7 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @post("/token", status_code=200, security=[], raises=documented(errors.NotAuthenticated))
-    async def token_create(self, data: schemas.TokenRequest) -> schemas.Token:
+    async def token_create(self, data: JSONBody[schemas.TokenRequest]) -> schemas.Token:
         """Exchange a username and password for a bearer token."""
         ttl = dt.timedelta(hours=get_settings().token_ttl_hours)
         return await services.token_issue(
@@ -42,7 +41,9 @@ class UserController(Controller):
     tags = ["users"]
 
     @post("/", raises=documented(errors.InvalidInput))
-    async def user_create(self, request: Caller, data: schemas.UserCreate) -> schemas.User:
+    async def user_create(
+        self, request: Caller, data: JSONBody[schemas.UserCreate]
+    ) -> schemas.User:
         return await services.user_create(actor_id=request.user.id, data=data)
 
     @get("/")
@@ -50,8 +51,8 @@ class UserController(Controller):
         self,
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
-        organisation_id: Annotated[int | None, Parameter(ge=1, le=2**31 - 1)] = None,
-        role: schemas.Role | None = None,
+        organisation_id: OptionalId = None,
+        role: FromQuery[schemas.Role | None] = None,
     ) -> schemas.UserPage:
         return await selectors.user_list(
             limit=limit, offset=offset, organisation_id=organisation_id, role=role
@@ -63,6 +64,6 @@ class UserController(Controller):
 
     @patch("/{user_id:int}", raises=documented(errors.NotFound, errors.InvalidInput))
     async def user_update(
-        self, request: Caller, user_id: PathId, data: schemas.UserUpdate
+        self, request: Caller, user_id: PathId, data: JSONBody[schemas.UserUpdate]
     ) -> schemas.User:
         return await services.user_update(actor_id=request.user.id, user_id=user_id, data=data)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Response, get, patch, post
-from litestar.params import Parameter
+from litestar.params import FromQuery, JSONBody, QueryParameter
 
 from mou import errors
 from mou.agreements import schemas, selectors, services
@@ -23,7 +23,9 @@ from mou.http import (
     expected_version,
 )
 
-ExpiringWithin = Annotated[int | None, Parameter(ge=0, le=36_500, description="Days from today.")]
+ExpiringWithin = Annotated[
+    int | None, QueryParameter(ge=0, le=36_500, description="Days from today.")
+]
 
 
 def _with_etag(agreement: schemas.Agreement, status: int = 200) -> Response[schemas.Agreement]:
@@ -36,7 +38,7 @@ class AgreementController(Controller):
 
     @post("/", raises=documented(errors.InvalidInput))
     async def agreement_create(
-        self, request: Caller, data: schemas.AgreementCreate
+        self, request: Caller, data: JSONBody[schemas.AgreementCreate]
     ) -> Response[schemas.Agreement]:
         created = await services.agreement_create(actor_id=request.user.id, data=data)
         return _with_etag(created, 201)
@@ -46,7 +48,7 @@ class AgreementController(Controller):
         self,
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
-        stage: schemas.Stage | None = None,
+        stage: FromQuery[schemas.Stage | None] = None,
         organisation_id: OptionalId = None,
         q: SearchText = None,
         expiring_within_days: ExpiringWithin = None,
@@ -78,7 +80,7 @@ class AgreementController(Controller):
         self,
         request: Caller,
         agreement_id: PathId,
-        data: schemas.AgreementUpdate,
+        data: JSONBody[schemas.AgreementUpdate],
         if_match: IfMatch = None,
     ) -> Response[schemas.Agreement]:
         updated = await services.agreement_update(
@@ -94,7 +96,7 @@ class AgreementController(Controller):
         raises=documented(errors.NotFound, errors.InvalidInput, errors.Conflict),
     )
     async def scope_item_create(
-        self, request: Caller, agreement_id: PathId, data: schemas.ScopeItemCreate
+        self, request: Caller, agreement_id: PathId, data: JSONBody[schemas.ScopeItemCreate]
     ) -> schemas.ScopeItem:
         return await services.scope_item_create(
             actor_id=request.user.id, agreement_id=agreement_id, data=data
@@ -114,7 +116,7 @@ class ScopeItemController(Controller):
         raises=documented(errors.NotFound, errors.InvalidInput, errors.Conflict),
     )
     async def scope_item_update(
-        self, request: Caller, scope_item_id: PathId, data: schemas.ScopeItemUpdate
+        self, request: Caller, scope_item_id: PathId, data: JSONBody[schemas.ScopeItemUpdate]
     ) -> schemas.ScopeItem:
         return await services.scope_item_update(
             actor_id=request.user.id, scope_item_id=scope_item_id, data=data

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Response, get, patch, post
+from litestar.params import JSONBody
 
 from mou import errors
 from mou.http import (
@@ -31,7 +32,7 @@ class AgreementMeetingController(Controller):
 
     @post("/", raises=documented(*WRITE_RAISES))
     async def meeting_create(
-        self, request: Caller, agreement_id: PathId, data: schemas.MeetingCreate
+        self, request: Caller, agreement_id: PathId, data: JSONBody[schemas.MeetingCreate]
     ) -> Response[schemas.Meeting]:
         created = await services.meeting_create(
             actor_id=request.user.id, agreement_id=agreement_id, data=data
@@ -61,7 +62,7 @@ class MeetingController(Controller):
         self,
         request: Caller,
         meeting_id: PathId,
-        data: schemas.MeetingUpdate,
+        data: JSONBody[schemas.MeetingUpdate],
         if_match: IfMatch = None,
     ) -> Response[schemas.Meeting]:
         updated = await services.meeting_update(
@@ -74,7 +75,7 @@ class MeetingController(Controller):
 
     @post("/meetings/{meeting_id:int}/attendees", raises=documented(*WRITE_RAISES))
     async def attendee_add(
-        self, request: Caller, meeting_id: PathId, data: schemas.AttendeeCreate
+        self, request: Caller, meeting_id: PathId, data: JSONBody[schemas.AttendeeCreate]
     ) -> schemas.Attendee:
         return await services.attendee_add(
             actor_id=request.user.id, meeting_id=meeting_id, data=data
@@ -82,13 +83,13 @@ class MeetingController(Controller):
 
     @post("/meetings/{meeting_id:int}/points", raises=documented(*WRITE_RAISES))
     async def point_add(
-        self, request: Caller, meeting_id: PathId, data: schemas.PointCreate
+        self, request: Caller, meeting_id: PathId, data: JSONBody[schemas.PointCreate]
     ) -> schemas.Point:
         return await services.point_add(actor_id=request.user.id, meeting_id=meeting_id, data=data)
 
     @post("/meetings/{meeting_id:int}/decisions", raises=documented(*WRITE_RAISES))
     async def decision_add(
-        self, request: Caller, meeting_id: PathId, data: schemas.DecisionCreate
+        self, request: Caller, meeting_id: PathId, data: JSONBody[schemas.DecisionCreate]
     ) -> schemas.Decision:
         return await services.decision_add(
             actor_id=request.user.id, meeting_id=meeting_id, data=data
@@ -96,7 +97,7 @@ class MeetingController(Controller):
 
     @post("/meetings/{meeting_id:int}/action-items", raises=documented(*WRITE_RAISES))
     async def action_item_add(
-        self, request: Caller, meeting_id: PathId, data: schemas.ActionItemCreate
+        self, request: Caller, meeting_id: PathId, data: JSONBody[schemas.ActionItemCreate]
     ) -> schemas.ActionItem:
         return await services.action_item_add(
             actor_id=request.user.id, meeting_id=meeting_id, data=data
@@ -108,7 +109,7 @@ class MeetingController(Controller):
 
     @patch("/action-items/{action_item_id:int}", raises=documented(*WRITE_RAISES))
     async def action_item_update(
-        self, request: Caller, action_item_id: PathId, data: schemas.ActionItemUpdate
+        self, request: Caller, action_item_id: PathId, data: JSONBody[schemas.ActionItemUpdate]
     ) -> schemas.ActionItem:
         return await services.action_item_update(
             actor_id=request.user.id, action_item_id=action_item_id, data=data

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, get, patch, post
+from litestar.params import FromQuery, JSONBody
 
 from mou import errors
 from mou.http import (
@@ -24,7 +25,7 @@ class OrganisationController(Controller):
 
     @post("/", raises=documented(errors.InvalidInput))
     async def organisation_create(
-        self, request: Caller, data: schemas.OrganisationCreate
+        self, request: Caller, data: JSONBody[schemas.OrganisationCreate]
     ) -> schemas.Organisation:
         return await services.organisation_create(actor_id=request.user.id, data=data)
 
@@ -34,7 +35,7 @@ class OrganisationController(Controller):
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
         q: SearchText = None,
-        kind: schemas.OrganisationKind | None = None,
+        kind: FromQuery[schemas.OrganisationKind | None] = None,
     ) -> schemas.OrganisationPage:
         return await selectors.organisation_list(limit=limit, offset=offset, q=q, kind=kind)
 
@@ -44,7 +45,7 @@ class OrganisationController(Controller):
 
     @patch("/{organisation_id:int}", raises=documented(errors.NotFound, errors.InvalidInput))
     async def organisation_update(
-        self, request: Caller, organisation_id: PathId, data: schemas.OrganisationUpdate
+        self, request: Caller, organisation_id: PathId, data: JSONBody[schemas.OrganisationUpdate]
     ) -> schemas.Organisation:
         return await services.organisation_update(
             actor_id=request.user.id, organisation_id=organisation_id, data=data
@@ -56,7 +57,9 @@ class PersonController(Controller):
     tags = ["people"]
 
     @post("/", raises=documented(errors.InvalidInput))
-    async def person_create(self, request: Caller, data: schemas.PersonCreate) -> schemas.Person:
+    async def person_create(
+        self, request: Caller, data: JSONBody[schemas.PersonCreate]
+    ) -> schemas.Person:
         return await services.person_create(actor_id=request.user.id, data=data)
 
     @get("/")
@@ -77,7 +80,7 @@ class PersonController(Controller):
 
     @patch("/{person_id:int}", raises=documented(errors.NotFound, errors.InvalidInput))
     async def person_update(
-        self, request: Caller, person_id: PathId, data: schemas.PersonUpdate
+        self, request: Caller, person_id: PathId, data: JSONBody[schemas.PersonUpdate]
     ) -> schemas.Person:
         return await services.person_update(
             actor_id=request.user.id, person_id=person_id, data=data
