@@ -235,9 +235,20 @@ async def close_pool(engine: Engine) -> None:
 
 @contextlib.asynccontextmanager
 async def atomic() -> AsyncIterator[None]:
-    """One write transaction; inside another one, it joins it (so services compose)."""
-    async with DB.transaction():
+    """One write transaction. Inside another one it becomes a savepoint of it, so services
+    compose, and a failed inner service leaves nothing behind even when the caller goes on."""
+    outer = DB.current_transaction.get()
+    if outer is None:
+        async with DB.transaction():
+            yield
+        return
+    savepoint = await outer.savepoint()
+    try:
         yield
+    except BaseException:
+        await savepoint.rollback_to()
+        raise
+    await savepoint.release()
 
 
 #: The process's engine; every table is bound to it.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Annotated, Any
 
 from litestar import Request, Response
@@ -91,10 +92,13 @@ def problem(
 
 
 def _field_of(key: str, message: str) -> str:
-    # msgspec says "Expected `int`, got `str` - at `$.parties[0].organisation_id`".
-    if "- at `$." in message:
-        return message.rsplit("- at `$.", 1)[1].rstrip("`")
-    return key or "body"
+    """The field a msgspec message is about: "Expected `int` - at `$.parties[0].role`" names
+    ``parties[0].role``; "Object missing required field `kind`" names ``kind``."""
+    at = message.rsplit("- at `$", 1)[1].rstrip("`").lstrip(".") if "- at `$" in message else ""
+    named = re.search(r"field `([^`]+)`", message)
+    if named:
+        return f"{at}.{named.group(1)}" if at else named.group(1)
+    return at or (key if key and key != "data" else "body")
 
 
 def on_validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
+import secrets
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -16,8 +17,9 @@ from tests.database import TestDatabase, choose
 DATABASE: TestDatabase = choose()
 os.environ["MOU_DATABASE_URL"] = DATABASE.url
 
-from mou.accounts import schemas as account_schemas  # noqa: E402
-from mou.accounts.services import token_issue, user_create  # noqa: E402
+from mou.accounts.passwords import password_hash  # noqa: E402
+from mou.accounts.selectors import token_digest  # noqa: E402
+from mou.accounts.tables import ApiToken, User  # noqa: E402
 from mou.app import create_app  # noqa: E402
 from mou.db import DB, close_pool, open_pool  # noqa: E402
 from mou.migrate import migrate  # noqa: E402
@@ -40,8 +42,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     counts = {key: len(stats.get(key, [])) for key in ("passed", "failed", "error", "skipped")}
     terminalreporter.write_sep("=", f"database: {DATABASE.kind}")
     terminalreporter.write_line(
-        f"suite[{DATABASE.kind}]: "
-        + ", ".join(f"{count} {key}" for key, count in counts.items())
+        f"suite[{DATABASE.kind}]: " + ", ".join(f"{count} {key}" for key, count in counts.items())
     )
     for line in REPORT:
         terminalreporter.write_line(line)
@@ -104,23 +105,40 @@ class Actors:
     async def user(
         self, role: str = "admin", organisation_id: int | None = None
     ) -> tuple[int, dict[str, str]]:
-        """A user and the headers that authenticate as them."""
+        """A user and the headers that authenticate as them.
+
+        Rows are written directly with a hash computed once: argon2 per test would cost more
+        than the test. The login path itself is tested through the API.
+        """
         self._count += 1
         organisation_id = organisation_id or await self.organisation()
-        password = "correct horse battery staple"
-        user = await user_create(
-            actor_id=None,
-            data=account_schemas.UserCreate(
-                username=f"user{self._count}",
-                password=password,
-                role=role,  # type: ignore[arg-type]
-                organisation_id=organisation_id,
-            ),
+        user = User(
+            username=f"user{self._count}",
+            password_hash=await _known_hash(),
+            role=role,
+            organisation=organisation_id,
         )
-        token = await token_issue(
-            username=user.username, password=password, name="test", ttl=dt.timedelta(hours=1)
-        )
-        return user.id, {"Authorization": f"Bearer {token.access_token}"}
+        await user.save()
+        token = secrets.token_urlsafe(32)
+        now = dt.datetime.now(dt.UTC)
+        await ApiToken(
+            user=user.id,
+            name="test",
+            token_hash=token_digest(token),
+            created_at=now,
+            expires_at=now + dt.timedelta(hours=1),
+        ).save()
+        return user.id, {"Authorization": f"Bearer {token}"}
+
+
+KNOWN_PASSWORD = "correct horse battery staple"
+_hash_cache: list[str] = []
+
+
+async def _known_hash() -> str:
+    if not _hash_cache:
+        _hash_cache.append(await password_hash(KNOWN_PASSWORD))
+    return _hash_cache[0]
 
 
 @pytest.fixture

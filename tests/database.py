@@ -66,7 +66,9 @@ def choose() -> TestDatabase:
         folder = tempfile.mkdtemp(prefix="mou-test-")
         return TestDatabase("sqlite", f"sqlite:///{folder}/test.sqlite")
     if kind == "postgres":
-        server = os.environ.get("MOU_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+        server = os.environ.get(
+            "MOU_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+        )
         name = asyncio.run(create_postgres_database(server))
         return TestDatabase("postgres", postgres_database_url(server, name), server, name)
     raise SystemExit(f"MOU_TEST_DATABASE must be sqlite or postgres, not {kind!r}")

@@ -14,7 +14,9 @@ async def test_me_without_token_is_401_problem(client: httpx.AsyncClient) -> Non
     assert response.json()["status"] == 401
 
 
-async def test_me_with_token_names_the_user(client: httpx.AsyncClient, admin: dict[str, str]) -> None:
+async def test_me_with_token_names_the_user(
+    client: httpx.AsyncClient, admin: dict[str, str]
+) -> None:
     response = await client.get("/api/v1/me", headers=admin)
     assert response.status_code == 200
     assert response.json()["role"] == "admin"
