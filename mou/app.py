@@ -20,6 +20,7 @@ from mou.http import EXCEPTION_HANDLERS
 from mou.meetings.api import AgreementMeetingController, MeetingController
 from mou.openapi import document_problems
 from mou.parties.api import OrganisationController, PersonController
+from mou.policy import role_guard
 from mou.settings import Settings, get_settings
 
 
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         lifespan=[database],
         middleware=[DefineMiddleware(BearerTokenMiddleware, exclude=PUBLIC_PATHS)],
+        guards=[role_guard],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
             title="mou",

@@ -10,7 +10,8 @@ import datetime as dt
 import secrets
 from pathlib import Path
 
-from mou.accounts.schemas import Role, UserCreate
+from mou.accounts.schemas import CurrentUser, Role, UserCreate
+from mou.accounts.selectors import current_user
 from mou.accounts.services import user_create
 from mou.agreements.schemas import AgreementCreate, PartyIn, ScopeItemCreate, ScopeKind
 from mou.agreements.services import agreement_create, scope_item_create
@@ -27,6 +28,8 @@ from mou.migrate import migrate
 from mou.parties.schemas import OrganisationCreate, PersonCreate
 from mou.parties.services import organisation_create, person_create
 from mou.settings import get_settings
+
+SYSTEM = CurrentUser.system()
 
 ORGANISATIONS = {
     "sumut": OrganisationCreate(
@@ -105,12 +108,11 @@ async def demo_load() -> list[tuple[str, str, str]]:
     """Load the case into an empty, migrated database; return (username, password, role)."""
     async with atomic():
         org = {
-            k: (await organisation_create(actor_id=None, data=v)).id
-            for k, v in ORGANISATIONS.items()
+            k: (await organisation_create(user=SYSTEM, data=v)).id for k, v in ORGANISATIONS.items()
         }
         org["bureau"] = (
             await organisation_create(
-                actor_id=None,
+                user=SYSTEM,
                 data=OrganisationCreate(
                     name=BUREAU[0],
                     short_name=BUREAU[1],
@@ -122,7 +124,7 @@ async def demo_load() -> list[tuple[str, str, str]]:
         person = {
             key: (
                 await person_create(
-                    actor_id=None,
+                    user=SYSTEM,
                     data=PersonCreate(
                         full_name=name,
                         position=position,
@@ -138,7 +140,7 @@ async def demo_load() -> list[tuple[str, str, str]]:
             password = secrets.token_urlsafe(12)
             user_ids[username] = (
                 await user_create(
-                    actor_id=None,
+                    user=SYSTEM,
                     data=UserCreate(
                         username=username,
                         password=password,
@@ -150,13 +152,16 @@ async def demo_load() -> list[tuple[str, str, str]]:
             ).id
             users.append((username, password, role))
         # The liaison officer records the case, as one would.
-        await _agreement_and_meeting(user_ids["liaison.sumut"], org, person)
+        liaison = await current_user(user_id=user_ids["liaison.sumut"])
+        await _agreement_and_meeting(liaison, org, person)
     return users
 
 
-async def _agreement_and_meeting(actor: int, org: dict[str, int], person: dict[str, int]) -> None:
+async def _agreement_and_meeting(
+    actor: CurrentUser, org: dict[str, int], person: dict[str, int]
+) -> None:
     agreement = await agreement_create(
-        actor_id=actor,
+        user=actor,
         data=AgreementCreate(
             title="Kerja Sama Diseminasi Isu Antikorupsi antara Diskominfo Provinsi Sumatera Utara "
             "dan KPK RI",
@@ -178,7 +183,7 @@ async def _agreement_and_meeting(actor: int, org: dict[str, int], person: dict[s
     ]
     for kind, title in scope:
         await scope_item_create(
-            actor_id=actor,
+            user=actor,
             agreement_id=agreement.id,
             data=ScopeItemCreate(
                 kind=kind,
@@ -186,7 +191,7 @@ async def _agreement_and_meeting(actor: int, org: dict[str, int], person: dict[s
             ),
         )
     meeting = await meeting_create(
-        actor_id=actor,
+        user=actor,
         agreement_id=agreement.id,
         data=m.MeetingCreate(
             title="Rapat Perencanaan Kerja Sama Diseminasi Isu Antikorupsi",
@@ -205,7 +210,7 @@ async def _agreement_and_meeting(actor: int, org: dict[str, int], person: dict[s
     for key, (_, _, _, role) in PEOPLE.items():
         attendee[key] = (
             await attendee_add(
-                actor_id=actor,
+                user=actor,
                 meeting_id=meeting.id,
                 data=m.AttendeeCreate(
                     person_id=person[key],
@@ -215,7 +220,7 @@ async def _agreement_and_meeting(actor: int, org: dict[str, int], person: dict[s
         ).id
     for speaker, text in POINTS:
         await point_add(
-            actor_id=actor,
+            user=actor,
             meeting_id=meeting.id,
             data=m.PointCreate(
                 text=text,
@@ -223,9 +228,9 @@ async def _agreement_and_meeting(actor: int, org: dict[str, int], person: dict[s
             ),
         )
     for text in DECISIONS:
-        await decision_add(actor_id=actor, meeting_id=meeting.id, data=m.DecisionCreate(text=text))
+        await decision_add(user=actor, meeting_id=meeting.id, data=m.DecisionCreate(text=text))
     await action_item_add(
-        actor_id=actor,
+        user=actor,
         meeting_id=meeting.id,
         data=m.ActionItemCreate(
             title="Menyusun draf naskah perjanjian kerja sama",

@@ -18,6 +18,7 @@ DATABASE: TestDatabase = choose()
 os.environ["MOU_DATABASE_URL"] = DATABASE.url
 
 from mou.accounts.passwords import password_hash  # noqa: E402
+from mou.accounts.schemas import CurrentUser  # noqa: E402
 from mou.accounts.selectors import token_digest  # noqa: E402
 from mou.accounts.tables import ApiToken, User  # noqa: E402
 from mou.app import create_app  # noqa: E402
@@ -88,13 +89,15 @@ class Actors:
 
     def __init__(self) -> None:
         self._count = 0
+        # Unique across tests: some tests commit (concurrency) and leave rows behind.
+        self._tag = secrets.token_hex(3)
 
     async def organisation(self, name: str | None = None, parent_id: int | None = None) -> int:
         self._count += 1
         created = await organisation_create(
-            actor_id=None,
+            user=CurrentUser.system(),
             data=OrganisationCreate(
-                name=name or f"Organisation {self._count}",
+                name=name or f"Organisation {self._tag} {self._count}",
                 short_name=f"Org {self._count}",
                 kind="provincial_agency",
                 parent_id=parent_id,
@@ -113,7 +116,7 @@ class Actors:
         self._count += 1
         organisation_id = organisation_id or await self.organisation()
         user = User(
-            username=f"user{self._count}",
+            username=f"user{self._tag}{self._count}",
             password_hash=await _known_hash(),
             role=role,
             organisation=organisation_id,

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 
-from litestar import Controller, get, patch, post
+from litestar import get, patch, post
 from litestar.params import FromQuery, JSONBody
 
 from mou import errors
 from mou.accounts import schemas, selectors, services
-from mou.http import DEFAULT_LIMIT, Caller, Limit, Offset, OptionalId, PathId, documented
+from mou.http import (
+    DEFAULT_LIMIT,
+    ApiController,
+    Caller,
+    Limit,
+    Offset,
+    OptionalId,
+    PathId,
+    documented,
+)
 from mou.settings import get_settings
 
 
-class AuthController(Controller):
+class AuthController(ApiController):
     path = "/api/v1/auth"
     tags = ["auth"]
 
@@ -26,7 +35,7 @@ class AuthController(Controller):
         )
 
 
-class MeController(Controller):
+class MeController(ApiController):
     path = "/api/v1/me"
     tags = ["auth"]
 
@@ -36,7 +45,7 @@ class MeController(Controller):
         return await selectors.user_get(user_id=request.user.id)
 
 
-class UserController(Controller):
+class UserController(ApiController):
     path = "/api/v1/users"
     tags = ["users"]
 
@@ -44,7 +53,7 @@ class UserController(Controller):
     async def user_create(
         self, request: Caller, data: JSONBody[schemas.UserCreate]
     ) -> schemas.User:
-        return await services.user_create(actor_id=request.user.id, data=data)
+        return await services.user_create(user=request.user, data=data)
 
     @get("/")
     async def user_list(
@@ -66,4 +75,4 @@ class UserController(Controller):
     async def user_update(
         self, request: Caller, user_id: PathId, data: JSONBody[schemas.UserUpdate]
     ) -> schemas.User:
-        return await services.user_update(actor_id=request.user.id, user_id=user_id, data=data)
+        return await services.user_update(user=request.user, user_id=user_id, data=data)

@@ -6,6 +6,7 @@ import msgspec
 
 from mou import errors
 from mou.accounts import schemas, services
+from mou.accounts.schemas import CurrentUser
 from mou.db import DB, atomic, close_pool, open_pool
 from mou.parties import schemas as party_schemas
 from mou.parties.services import organisation_create
@@ -22,7 +23,7 @@ async def _organisation_id(name: str) -> int:
     if row:
         return int(row["id"])
     created = await organisation_create(
-        actor_id=None,
+        user=CurrentUser.system(),
         data=party_schemas.OrganisationCreate(name=name, short_name=name[:60], kind="other"),
     )
     return created.id
@@ -38,7 +39,7 @@ async def user_create_command(*, username: str, role: str, organisation: str, pa
         )
         async with atomic():
             data.organisation_id = await _organisation_id(organisation)
-            return (await services.user_create(actor_id=None, data=data)).id
+            return (await services.user_create(user=CurrentUser.system(), data=data)).id
     except msgspec.ValidationError as exc:
         raise ValueError(str(exc)) from exc
     except errors.DomainError as exc:

@@ -25,6 +25,18 @@ class CurrentUser:
     person_id: int | None
     locale: str
 
+    @property
+    def actor_id(self) -> int | None:
+        """The id audit events record; None for the system itself."""
+        return self.id or None
+
+    @classmethod
+    def system(cls) -> CurrentUser:
+        """The system acting on its own (commands, periodic jobs): sees everything."""
+        return cls(
+            id=0, username="system", role="admin", organisation_id=0, person_id=None, locale="id"
+        )
+
 
 class TokenRequest(msgspec.Struct):
     username: Annotated[str, msgspec.Meta(min_length=1, max_length=150)]

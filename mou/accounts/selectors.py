@@ -52,6 +52,19 @@ async def user_for_token(token: str) -> schemas.CurrentUser | None:
     return schemas.CurrentUser(**row) if row else None
 
 
+async def current_user(*, user_id: int) -> schemas.CurrentUser:
+    """The user as the services see a caller."""
+    found = await user_get(user_id=user_id)
+    return schemas.CurrentUser(
+        id=found.id,
+        username=found.username,
+        role=found.role,
+        organisation_id=found.organisation_id,
+        person_id=found.person_id,
+        locale=found.locale,
+    )
+
+
 async def user_get(*, user_id: int) -> schemas.User:
     row = await User.select(*USER_COLUMNS).where(User.id == user_id).first()
     if row is None:

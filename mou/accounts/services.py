@@ -11,6 +11,7 @@ import msgspec
 from mou import errors
 from mou.accounts import schemas
 from mou.accounts.passwords import password_hash, password_verify
+from mou.accounts.schemas import CurrentUser
 from mou.accounts.selectors import password_hash_of, token_digest, user_get
 from mou.accounts.tables import ApiToken, User
 from mou.audit.services import audit_record
@@ -21,7 +22,7 @@ from mou.references import require_row
 USERNAME_TAKEN = "this username is taken"
 
 
-async def user_create(*, actor_id: int | None, data: schemas.UserCreate) -> schemas.User:
+async def user_create(*, user: CurrentUser, data: schemas.UserCreate) -> schemas.User:
     hashed = await password_hash(data.password)
     async with atomic():
         await require_row(Organisation, data.organisation_id, field="organisation_id")
@@ -38,20 +39,18 @@ async def user_create(*, actor_id: int | None, data: schemas.UserCreate) -> sche
             active=True,
         )
         await row.save()
-        user = await user_get(user_id=row.id)
+        created = await user_get(user_id=row.id)
         await audit_record(
-            actor_id=actor_id,
+            actor_id=user.actor_id,
             action="create",
             entity="user",
             entity_id=row.id,
-            after=msgspec.to_builtins(user),
+            after=msgspec.to_builtins(created),
         )
-    return user
+    return created
 
 
-async def user_update(
-    *, actor_id: int | None, user_id: int, data: schemas.UserUpdate
-) -> schemas.User:
+async def user_update(*, user: CurrentUser, user_id: int, data: schemas.UserUpdate) -> schemas.User:
     values: dict[Any, Any] = {}
     if data.password is not msgspec.UNSET:
         values["password_hash"] = await password_hash(data.password)
@@ -71,7 +70,7 @@ async def user_update(
             await User.update(values, force=True).where(User.id == user_id)
         after = await user_get(user_id=user_id)
         await audit_record(
-            actor_id=actor_id,
+            actor_id=user.actor_id,
             action="update",
             entity="user",
             entity_id=user_id,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, Response, get, patch, post
+from litestar import Response, get, patch, post
 from litestar.params import FromQuery, JSONBody, QueryParameter
 
 from mou import errors
 from mou.agreements import schemas, selectors, services
 from mou.http import (
     DEFAULT_LIMIT,
+    ApiController,
     Caller,
     IfMatch,
     Limit,
@@ -32,7 +33,7 @@ def _with_etag(agreement: schemas.Agreement, status: int = 200) -> Response[sche
     return Response(agreement, status_code=status, headers=etag_headers(agreement.version))
 
 
-class AgreementController(Controller):
+class AgreementController(ApiController):
     path = "/api/v1/agreements"
     tags = ["agreements"]
 
@@ -40,12 +41,13 @@ class AgreementController(Controller):
     async def agreement_create(
         self, request: Caller, data: JSONBody[schemas.AgreementCreate]
     ) -> Response[schemas.Agreement]:
-        created = await services.agreement_create(actor_id=request.user.id, data=data)
+        created = await services.agreement_create(user=request.user, data=data)
         return _with_etag(created, 201)
 
     @get("/")
     async def agreement_list(
         self,
+        request: Caller,
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
         stage: FromQuery[schemas.Stage | None] = None,
@@ -54,6 +56,7 @@ class AgreementController(Controller):
         expiring_within_days: ExpiringWithin = None,
     ) -> schemas.AgreementPage:
         return await selectors.agreement_list(
+            user=request.user,
             limit=limit,
             offset=offset,
             stage=stage,
@@ -63,8 +66,12 @@ class AgreementController(Controller):
         )
 
     @get("/{agreement_id:int}", raises=documented(errors.NotFound))
-    async def agreement_get(self, agreement_id: PathId) -> Response[schemas.Agreement]:
-        return _with_etag(await selectors.agreement_get(agreement_id=agreement_id))
+    async def agreement_get(
+        self, request: Caller, agreement_id: PathId
+    ) -> Response[schemas.Agreement]:
+        return _with_etag(
+            await selectors.agreement_get(user=request.user, agreement_id=agreement_id)
+        )
 
     @patch(
         "/{agreement_id:int}",
@@ -84,7 +91,7 @@ class AgreementController(Controller):
         if_match: IfMatch = None,
     ) -> Response[schemas.Agreement]:
         updated = await services.agreement_update(
-            actor_id=request.user.id,
+            user=request.user,
             agreement_id=agreement_id,
             expected_version=expected_version(if_match),
             data=data,
@@ -99,17 +106,17 @@ class AgreementController(Controller):
         self, request: Caller, agreement_id: PathId, data: JSONBody[schemas.ScopeItemCreate]
     ) -> schemas.ScopeItem:
         return await services.scope_item_create(
-            actor_id=request.user.id, agreement_id=agreement_id, data=data
+            user=request.user, agreement_id=agreement_id, data=data
         )
 
 
-class ScopeItemController(Controller):
+class ScopeItemController(ApiController):
     path = "/api/v1/scope-items"
     tags = ["agreements"]
 
     @get("/{scope_item_id:int}", raises=documented(errors.NotFound))
-    async def scope_item_get(self, scope_item_id: PathId) -> schemas.ScopeItem:
-        return await selectors.scope_item_get(scope_item_id=scope_item_id)
+    async def scope_item_get(self, request: Caller, scope_item_id: PathId) -> schemas.ScopeItem:
+        return await selectors.scope_item_get(user=request.user, scope_item_id=scope_item_id)
 
     @patch(
         "/{scope_item_id:int}",
@@ -119,5 +126,5 @@ class ScopeItemController(Controller):
         self, request: Caller, scope_item_id: PathId, data: JSONBody[schemas.ScopeItemUpdate]
     ) -> schemas.ScopeItem:
         return await services.scope_item_update(
-            actor_id=request.user.id, scope_item_id=scope_item_id, data=data
+            user=request.user, scope_item_id=scope_item_id, data=data
         )

@@ -9,8 +9,10 @@ from typing import Any
 import msgspec
 
 from mou import errors
+from mou.accounts.schemas import CurrentUser
 from mou.agreements import schemas
 from mou.agreements.tables import Agreement, AgreementParty, ScopeItem
+from mou.policy import visible_agreements_clause
 from mou.search import contains
 
 SUMMARY_COLUMNS = (
@@ -69,8 +71,10 @@ async def parties_of(agreement_ids: list[int]) -> dict[int, list[dict[str, Any]]
     return by_agreement
 
 
-async def agreement_get(*, agreement_id: int) -> schemas.Agreement:
-    row = await Agreement.select(*DETAIL_COLUMNS).where(Agreement.id == agreement_id).first()
+async def agreement_get(*, user: CurrentUser, agreement_id: int) -> schemas.Agreement:
+    query = Agreement.select(*DETAIL_COLUMNS).where(Agreement.id == agreement_id)
+    clause = await visible_agreements_clause(user)
+    row = await (query.where(clause) if clause is not None else query).first()
     if row is None:
         raise errors.NotFound(errors.NOT_FOUND.format(entity="agreement"))
     row["parties"] = (await parties_of([agreement_id]))[agreement_id]
@@ -85,6 +89,7 @@ async def agreement_get(*, agreement_id: int) -> schemas.Agreement:
 
 async def agreement_list(
     *,
+    user: CurrentUser,
     limit: int,
     offset: int,
     stage: str | None = None,
@@ -92,7 +97,8 @@ async def agreement_list(
     q: str | None = None,
     expiring_within_days: int | None = None,
 ) -> schemas.AgreementPage:
-    where: list[Any] = []
+    visible = await visible_agreements_clause(user)
+    where: list[Any] = [] if visible is None else [visible]
     if stage is not None:
         where.append(Agreement.stage == stage)
     if organisation_id is not None:
@@ -125,8 +131,12 @@ async def agreement_list(
     )
 
 
-async def scope_item_get(*, scope_item_id: int) -> schemas.ScopeItem:
-    row = await ScopeItem.select(*SCOPE_COLUMNS).where(ScopeItem.id == scope_item_id).first()
+async def scope_item_get(*, user: CurrentUser, scope_item_id: int) -> schemas.ScopeItem:
+    query = ScopeItem.select(*SCOPE_COLUMNS).where(ScopeItem.id == scope_item_id)
+    clause = await visible_agreements_clause(user)
+    if clause is not None:
+        query = query.where(ScopeItem.agreement.is_in(Agreement.select(Agreement.id).where(clause)))
+    row = await query.first()
     if row is None:
         raise errors.NotFound(errors.NOT_FOUND.format(entity="scope item"))
     return msgspec.convert(row, schemas.ScopeItem)

@@ -8,12 +8,14 @@ from typing import Any
 import msgspec
 
 from mou import errors
+from mou.accounts.schemas import CurrentUser
 from mou.agreements import schemas, workflow
 from mou.agreements.selectors import agreement_get, scope_item_get
 from mou.agreements.tables import Agreement, AgreementParty, Approval, ScopeItem
 from mou.audit.services import audit_record
 from mou.db import atomic
 from mou.parties.tables import Organisation, Person
+from mou.policy import may_act_for, require_agreement_visible
 from mou.references import require_row
 from mou.schemas import changed_fields
 from mou.versions import write_if_version
@@ -24,6 +26,7 @@ END_BEFORE_START = "must not be before start_date"
 PARTY_TWICE = "this organisation is already a party"
 SIGNATORY_ELSEWHERE = "the signatory must work for this party's organisation"
 PARTY_HAS_APPROVED = "a party that approved in an earlier round cannot be removed"
+OWN_PARTY_MISSING = "your organisation, or one above or below it, must be a party"
 LEAD_NOT_PARTY = "the lead organisation must be a party to the agreement"
 
 
@@ -45,6 +48,12 @@ async def _check_parties(parties: list[schemas.PartyIn]) -> None:
                 await require_row(Person, party.signatory_id, field=f"{field}.signatory_id")
             elif row["organisation"] != party.organisation_id:
                 raise errors.InvalidInput(f"{field}.signatory_id", SIGNATORY_ELSEWHERE)
+
+
+async def _require_own_party(user: CurrentUser, parties: list[schemas.PartyIn]) -> None:
+    # Otherwise the caller would create an agreement they could not see.
+    if not await may_act_for(user, [p.organisation_id for p in parties]):
+        raise errors.InvalidInput("parties", OWN_PARTY_MISSING)
 
 
 def _check_dates(start: dt.date | None, end: dt.date | None) -> None:
@@ -103,11 +112,14 @@ async def _replace_parties(agreement_id: int, parties: list[schemas.PartyIn]) ->
             )
 
 
-async def agreement_create(*, actor_id: int, data: schemas.AgreementCreate) -> schemas.Agreement:
+async def agreement_create(
+    *, user: CurrentUser, data: schemas.AgreementCreate
+) -> schemas.Agreement:
     _check_dates(data.start_date, data.end_date)
     async with atomic():
         await require_row(Agreement, data.parent_id, field="parent_id")
         await _check_parties(data.parties)
+        await _require_own_party(user, data.parties)
         row = Agreement(
             reference_number=data.reference_number,
             title=data.title,
@@ -117,13 +129,13 @@ async def agreement_create(*, actor_id: int, data: schemas.AgreementCreate) -> s
             start_date=data.start_date,
             end_date=data.end_date,
             parent=data.parent_id,
-            created_by=actor_id,
+            created_by=user.actor_id,
         )
         await row.save()
         await _save_parties(row.id, data.parties)
-        created = await agreement_get(agreement_id=row.id)
+        created = await agreement_get(user=user, agreement_id=row.id)
         await audit_record(
-            actor_id=actor_id,
+            actor_id=user.actor_id,
             action="create",
             entity="agreement",
             entity_id=row.id,
@@ -133,12 +145,12 @@ async def agreement_create(*, actor_id: int, data: schemas.AgreementCreate) -> s
 
 
 async def agreement_update(
-    *, actor_id: int, agreement_id: int, expected_version: int, data: schemas.AgreementUpdate
+    *, user: CurrentUser, agreement_id: int, expected_version: int, data: schemas.AgreementUpdate
 ) -> schemas.Agreement:
     values = changed_fields(data, {"parent_id": "parent"})
     parties = values.pop("parties", None)
     async with atomic():
-        before = await agreement_get(agreement_id=agreement_id)
+        before = await agreement_get(user=user, agreement_id=agreement_id)
         if not workflow.is_editable(before.stage):
             raise errors.Conflict(NOT_EDITABLE.format(stage=before.stage))
         _check_dates(
@@ -149,14 +161,15 @@ async def agreement_update(
         await require_row(Agreement, values.get("parent"), field="parent_id")
         if parties is not None:
             await _check_parties(parties)
+            await _require_own_party(user, parties)
         await write_if_version(
             Agreement, agreement_id, expected=expected_version, values=values, entity="agreement"
         )
         if parties is not None:
             await _replace_parties(agreement_id, parties)
-        after = await agreement_get(agreement_id=agreement_id)
+        after = await agreement_get(user=user, agreement_id=agreement_id)
         await audit_record(
-            actor_id=actor_id,
+            actor_id=user.actor_id,
             action="update",
             entity="agreement",
             entity_id=agreement_id,
@@ -166,8 +179,9 @@ async def agreement_update(
     return after
 
 
-async def agreement_require_alive(agreement_id: int) -> None:
-    """``NotFound`` for a missing agreement, ``Conflict`` for a closed one."""
+async def agreement_require_alive(user: CurrentUser, agreement_id: int) -> None:
+    """``NotFound`` for a missing or invisible agreement, ``Conflict`` for a closed one."""
+    await require_agreement_visible(user, agreement_id)
     row = await Agreement.select(Agreement.stage).where(Agreement.id == agreement_id).first()
     if row is None:
         raise errors.NotFound(errors.NOT_FOUND.format(entity="agreement"))
@@ -187,10 +201,10 @@ async def _check_lead(agreement_id: int, lead_id: int | None) -> None:
 
 
 async def scope_item_create(
-    *, actor_id: int, agreement_id: int, data: schemas.ScopeItemCreate
+    *, user: CurrentUser, agreement_id: int, data: schemas.ScopeItemCreate
 ) -> schemas.ScopeItem:
     async with atomic():
-        await agreement_require_alive(agreement_id)
+        await agreement_require_alive(user, agreement_id)
         await _check_lead(agreement_id, data.lead_organisation_id)
         position = await ScopeItem.count().where(ScopeItem.agreement == agreement_id)
         row = ScopeItem(
@@ -204,9 +218,9 @@ async def scope_item_create(
             position=position,
         )
         await row.save()
-        created = await scope_item_get(scope_item_id=row.id)
+        created = await scope_item_get(user=user, scope_item_id=row.id)
         await audit_record(
-            actor_id=actor_id,
+            actor_id=user.actor_id,
             action="create",
             entity="scope_item",
             entity_id=row.id,
@@ -216,19 +230,19 @@ async def scope_item_create(
 
 
 async def scope_item_update(
-    *, actor_id: int, scope_item_id: int, data: schemas.ScopeItemUpdate
+    *, user: CurrentUser, scope_item_id: int, data: schemas.ScopeItemUpdate
 ) -> schemas.ScopeItem:
     values = changed_fields(data, {"lead_organisation_id": "lead_organisation"})
     async with atomic():
-        before = await scope_item_get(scope_item_id=scope_item_id)
-        await agreement_require_alive(before.agreement_id)
+        before = await scope_item_get(user=user, scope_item_id=scope_item_id)
+        await agreement_require_alive(user, before.agreement_id)
         if "lead_organisation" in values:
             await _check_lead(before.agreement_id, values["lead_organisation"])
         if values:
             await ScopeItem.update(values).where(ScopeItem.id == scope_item_id)
-        after = await scope_item_get(scope_item_id=scope_item_id)
+        after = await scope_item_get(user=user, scope_item_id=scope_item_id)
         await audit_record(
-            actor_id=actor_id,
+            actor_id=user.actor_id,
             action="update",
             entity="scope_item",
             entity_id=scope_item_id,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Response, get, patch, post
+from litestar import Response, get, patch, post
 from litestar.params import JSONBody
 
 from mou import errors
 from mou.http import (
     DEFAULT_LIMIT,
+    ApiController,
     Caller,
     IfMatch,
     Limit,
@@ -26,7 +27,7 @@ def _with_etag(meeting: schemas.Meeting, status: int = 200) -> Response[schemas.
     return Response(meeting, status_code=status, headers=etag_headers(meeting.version))
 
 
-class AgreementMeetingController(Controller):
+class AgreementMeetingController(ApiController):
     path = "/api/v1/agreements/{agreement_id:int}/meetings"
     tags = ["meetings"]
 
@@ -35,24 +36,30 @@ class AgreementMeetingController(Controller):
         self, request: Caller, agreement_id: PathId, data: JSONBody[schemas.MeetingCreate]
     ) -> Response[schemas.Meeting]:
         created = await services.meeting_create(
-            actor_id=request.user.id, agreement_id=agreement_id, data=data
+            user=request.user, agreement_id=agreement_id, data=data
         )
         return _with_etag(created, 201)
 
     @get("/", raises=documented(errors.NotFound))
     async def meeting_list(
-        self, agreement_id: PathId, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
+        self,
+        request: Caller,
+        agreement_id: PathId,
+        limit: Limit = DEFAULT_LIMIT,
+        offset: Offset = 0,
     ) -> schemas.MeetingPage:
-        return await selectors.meeting_list(agreement_id=agreement_id, limit=limit, offset=offset)
+        return await selectors.meeting_list(
+            user=request.user, agreement_id=agreement_id, limit=limit, offset=offset
+        )
 
 
-class MeetingController(Controller):
+class MeetingController(ApiController):
     path = "/api/v1"
     tags = ["meetings"]
 
     @get("/meetings/{meeting_id:int}", raises=documented(errors.NotFound))
-    async def meeting_get(self, meeting_id: PathId) -> Response[schemas.Meeting]:
-        return _with_etag(await selectors.meeting_get(meeting_id=meeting_id))
+    async def meeting_get(self, request: Caller, meeting_id: PathId) -> Response[schemas.Meeting]:
+        return _with_etag(await selectors.meeting_get(user=request.user, meeting_id=meeting_id))
 
     @patch(
         "/meetings/{meeting_id:int}",
@@ -66,7 +73,7 @@ class MeetingController(Controller):
         if_match: IfMatch = None,
     ) -> Response[schemas.Meeting]:
         updated = await services.meeting_update(
-            actor_id=request.user.id,
+            user=request.user,
             meeting_id=meeting_id,
             expected_version=expected_version(if_match),
             data=data,
@@ -77,40 +84,34 @@ class MeetingController(Controller):
     async def attendee_add(
         self, request: Caller, meeting_id: PathId, data: JSONBody[schemas.AttendeeCreate]
     ) -> schemas.Attendee:
-        return await services.attendee_add(
-            actor_id=request.user.id, meeting_id=meeting_id, data=data
-        )
+        return await services.attendee_add(user=request.user, meeting_id=meeting_id, data=data)
 
     @post("/meetings/{meeting_id:int}/points", raises=documented(*WRITE_RAISES))
     async def point_add(
         self, request: Caller, meeting_id: PathId, data: JSONBody[schemas.PointCreate]
     ) -> schemas.Point:
-        return await services.point_add(actor_id=request.user.id, meeting_id=meeting_id, data=data)
+        return await services.point_add(user=request.user, meeting_id=meeting_id, data=data)
 
     @post("/meetings/{meeting_id:int}/decisions", raises=documented(*WRITE_RAISES))
     async def decision_add(
         self, request: Caller, meeting_id: PathId, data: JSONBody[schemas.DecisionCreate]
     ) -> schemas.Decision:
-        return await services.decision_add(
-            actor_id=request.user.id, meeting_id=meeting_id, data=data
-        )
+        return await services.decision_add(user=request.user, meeting_id=meeting_id, data=data)
 
     @post("/meetings/{meeting_id:int}/action-items", raises=documented(*WRITE_RAISES))
     async def action_item_add(
         self, request: Caller, meeting_id: PathId, data: JSONBody[schemas.ActionItemCreate]
     ) -> schemas.ActionItem:
-        return await services.action_item_add(
-            actor_id=request.user.id, meeting_id=meeting_id, data=data
-        )
+        return await services.action_item_add(user=request.user, meeting_id=meeting_id, data=data)
 
     @get("/action-items/{action_item_id:int}", raises=documented(errors.NotFound))
-    async def action_item_get(self, action_item_id: PathId) -> schemas.ActionItem:
-        return await selectors.action_item_get(action_item_id=action_item_id)
+    async def action_item_get(self, request: Caller, action_item_id: PathId) -> schemas.ActionItem:
+        return await selectors.action_item_get(user=request.user, action_item_id=action_item_id)
 
     @patch("/action-items/{action_item_id:int}", raises=documented(*WRITE_RAISES))
     async def action_item_update(
         self, request: Caller, action_item_id: PathId, data: JSONBody[schemas.ActionItemUpdate]
     ) -> schemas.ActionItem:
         return await services.action_item_update(
-            actor_id=request.user.id, action_item_id=action_item_id, data=data
+            user=request.user, action_item_id=action_item_id, data=data
         )

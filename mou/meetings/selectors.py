@@ -9,9 +9,11 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from mou import errors
+from mou.accounts.schemas import CurrentUser
 from mou.agreements.tables import Agreement
 from mou.meetings import schemas
 from mou.meetings.tables import ActionItem, Attendee, Decision, DiscussionPoint, Meeting
+from mou.policy import require_agreement_visible, visible_agreements_clause
 
 SUMMARY_COLUMNS = (
     Meeting.id,
@@ -63,12 +65,21 @@ def _local_times(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-async def meeting_get(*, meeting_id: int) -> schemas.Meeting:
+async def visible_meetings_clause(user: CurrentUser) -> Any | None:
+    """Meetings of agreements ``user`` sees (None: no limit)."""
+    clause = await visible_agreements_clause(user)
+    if clause is None:
+        return None
+    return Meeting.agreement.is_in(Agreement.select(Agreement.id).where(clause))
+
+
+async def meeting_get(*, user: CurrentUser, meeting_id: int) -> schemas.Meeting:
+    query = Meeting.select(*SUMMARY_COLUMNS, Meeting.address, Meeting.agenda, Meeting.number).where(
+        Meeting.id == meeting_id
+    )
+    clause = await visible_meetings_clause(user)
     row = (
-        await Meeting.select(*SUMMARY_COLUMNS, Meeting.address, Meeting.agenda, Meeting.number)
-        .where(Meeting.id == meeting_id)
-        .output(load_json=True)
-        .first()
+        await (query.where(clause) if clause is not None else query).output(load_json=True).first()
     )
     if row is None:
         raise errors.NotFound(errors.NOT_FOUND.format(entity="meeting"))
@@ -99,9 +110,10 @@ async def meeting_get(*, meeting_id: int) -> schemas.Meeting:
     return msgspec.convert(_local_times(row), schemas.Meeting)
 
 
-async def meeting_list(*, agreement_id: int, limit: int, offset: int) -> schemas.MeetingPage:
-    if not await Agreement.exists().where(Agreement.id == agreement_id):
-        raise errors.NotFound(errors.NOT_FOUND.format(entity="agreement"))
+async def meeting_list(
+    *, user: CurrentUser, agreement_id: int, limit: int, offset: int
+) -> schemas.MeetingPage:
+    await require_agreement_visible(user, agreement_id)
     where = Meeting.agreement == agreement_id
     rows = (
         await Meeting.select(*SUMMARY_COLUMNS)
@@ -120,20 +132,26 @@ async def meeting_list(*, agreement_id: int, limit: int, offset: int) -> schemas
 
 
 async def attendee_get(*, attendee_id: int) -> schemas.Attendee:
+    """An attendee by id; callers have checked the meeting is visible."""
     row = await Attendee.select(*ATTENDEE_COLUMNS).where(Attendee.id == attendee_id).first()
     if row is None:
         raise errors.NotFound(errors.NOT_FOUND.format(entity="attendee"))
     return msgspec.convert(row, schemas.Attendee)
 
 
-async def action_item_get(*, action_item_id: int) -> schemas.ActionItem:
-    row = await ActionItem.select(*ACTION_COLUMNS).where(ActionItem.id == action_item_id).first()
+async def action_item_get(*, user: CurrentUser, action_item_id: int) -> schemas.ActionItem:
+    query = ActionItem.select(*ACTION_COLUMNS).where(ActionItem.id == action_item_id)
+    clause = await visible_meetings_clause(user)
+    if clause is not None:
+        query = query.where(ActionItem.meeting.is_in(Meeting.select(Meeting.id).where(clause)))
+    row = await query.first()
     if row is None:
         raise errors.NotFound(errors.NOT_FOUND.format(entity="action item"))
     return msgspec.convert(row, schemas.ActionItem)
 
 
-async def meeting_of_action_item(*, action_item_id: int) -> int:
+async def meeting_of_action_item(*, user: CurrentUser, action_item_id: int) -> int:
+    await action_item_get(user=user, action_item_id=action_item_id)
     row = await ActionItem.select(ActionItem.meeting).where(ActionItem.id == action_item_id).first()
     if row is None:
         raise errors.NotFound(errors.NOT_FOUND.format(entity="action item"))

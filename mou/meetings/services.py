@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import msgspec
 
 from mou import errors
+from mou.accounts.schemas import CurrentUser
 from mou.agreements.services import agreement_require_alive
 from mou.agreements.tables import ScopeItem
 from mou.audit.services import audit_record
@@ -62,8 +63,8 @@ def _times(values: dict[str, Any], current: schemas.MeetingSummary | None) -> No
         raise errors.InvalidInput("ends_at", ENDS_BEFORE_START)
 
 
-async def _open_meeting(meeting_id: int) -> dict[str, Any]:
-    """The meeting's row, if its content may still change."""
+async def _open_meeting(user: CurrentUser, meeting_id: int) -> dict[str, Any]:
+    """The meeting's row, if ``user`` sees it and its content may still change."""
     row = (
         await Meeting.select(Meeting.agreement, Meeting.minutes_status)
         .where(Meeting.id == meeting_id)
@@ -71,7 +72,11 @@ async def _open_meeting(meeting_id: int) -> dict[str, Any]:
     )
     if row is None:
         raise errors.NotFound(errors.NOT_FOUND.format(entity="meeting"))
-    await agreement_require_alive(row["agreement"])
+    try:
+        await agreement_require_alive(user, row["agreement"])
+    except errors.NotFound:
+        # An invisible agreement's meeting is as absent as a meeting that does not exist.
+        raise errors.NotFound(errors.NOT_FOUND.format(entity="meeting")) from None
     if row["minutes_status"] == "final":
         raise errors.Conflict(MINUTES_FINAL)
     return row
@@ -83,17 +88,17 @@ async def _touch(meeting_id: int) -> None:
 
 
 async def meeting_create(
-    *, actor_id: int, agreement_id: int, data: schemas.MeetingCreate
+    *, user: CurrentUser, agreement_id: int, data: schemas.MeetingCreate
 ) -> schemas.Meeting:
     values = msgspec.structs.asdict(data)
     _times(values, None)
     async with atomic():
-        await agreement_require_alive(agreement_id)
-        row = Meeting(agreement=agreement_id, created_by=actor_id, **values)
+        await agreement_require_alive(user, agreement_id)
+        row = Meeting(agreement=agreement_id, created_by=user.actor_id, **values)
         await row.save()
-        created = await meeting_get(meeting_id=row.id)
+        created = await meeting_get(user=user, meeting_id=row.id)
         await audit_record(
-            actor_id=actor_id,
+            actor_id=user.actor_id,
             action="create",
             entity="meeting",
             entity_id=row.id,
@@ -103,19 +108,19 @@ async def meeting_create(
 
 
 async def meeting_update(
-    *, actor_id: int, meeting_id: int, expected_version: int, data: schemas.MeetingUpdate
+    *, user: CurrentUser, meeting_id: int, expected_version: int, data: schemas.MeetingUpdate
 ) -> schemas.Meeting:
     values = changed_fields(data)
     async with atomic():
-        await _open_meeting(meeting_id)
-        before = await meeting_get(meeting_id=meeting_id)
+        await _open_meeting(user, meeting_id)
+        before = await meeting_get(user=user, meeting_id=meeting_id)
         _times(values, before)
         await write_if_version(
             Meeting, meeting_id, expected=expected_version, values=values, entity="meeting"
         )
-        after = await meeting_get(meeting_id=meeting_id)
+        after = await meeting_get(user=user, meeting_id=meeting_id)
         await audit_record(
-            actor_id=actor_id,
+            actor_id=user.actor_id,
             action="update",
             entity="meeting",
             entity_id=meeting_id,
@@ -153,10 +158,10 @@ async def _attendee_person(data: schemas.AttendeeCreate) -> dict[str, Any]:
 
 
 async def attendee_add(
-    *, actor_id: int, meeting_id: int, data: schemas.AttendeeCreate
+    *, user: CurrentUser, meeting_id: int, data: schemas.AttendeeCreate
 ) -> schemas.Attendee:
     async with atomic():
-        await _open_meeting(meeting_id)
+        await _open_meeting(user, meeting_id)
         person = await _attendee_person(data)
         if await Attendee.exists().where(
             (Attendee.meeting == meeting_id) & (Attendee.person == person["id"])
@@ -177,7 +182,7 @@ async def attendee_add(
         await _touch(meeting_id)
         created = await attendee_get(attendee_id=row.id)
         await audit_record(
-            actor_id=actor_id,
+            actor_id=user.actor_id,
             action="create",
             entity="attendee",
             entity_id=row.id,
@@ -186,9 +191,11 @@ async def attendee_add(
     return created
 
 
-async def point_add(*, actor_id: int, meeting_id: int, data: schemas.PointCreate) -> schemas.Point:
+async def point_add(
+    *, user: CurrentUser, meeting_id: int, data: schemas.PointCreate
+) -> schemas.Point:
     async with atomic():
-        await _open_meeting(meeting_id)
+        await _open_meeting(user, meeting_id)
         if data.speaker_attendee_id is not None and not await Attendee.exists().where(
             (Attendee.id == data.speaker_attendee_id) & (Attendee.meeting == meeting_id)
         ):
@@ -205,7 +212,7 @@ async def point_add(*, actor_id: int, meeting_id: int, data: schemas.PointCreate
             id=row.id, text=data.text, speaker_attendee_id=data.speaker_attendee_id
         )
         await audit_record(
-            actor_id=actor_id,
+            actor_id=user.actor_id,
             action="create",
             entity="discussion_point",
             entity_id=row.id,
@@ -215,10 +222,10 @@ async def point_add(*, actor_id: int, meeting_id: int, data: schemas.PointCreate
 
 
 async def decision_add(
-    *, actor_id: int, meeting_id: int, data: schemas.DecisionCreate
+    *, user: CurrentUser, meeting_id: int, data: schemas.DecisionCreate
 ) -> schemas.Decision:
     async with atomic():
-        await _open_meeting(meeting_id)
+        await _open_meeting(user, meeting_id)
         row = Decision(
             meeting=meeting_id,
             text=data.text,
@@ -228,7 +235,7 @@ async def decision_add(
         await _touch(meeting_id)
         created = schemas.Decision(id=row.id, text=data.text)
         await audit_record(
-            actor_id=actor_id,
+            actor_id=user.actor_id,
             action="create",
             entity="decision",
             entity_id=row.id,
@@ -253,10 +260,10 @@ async def _check_action_refs(agreement_id: int, data: schemas.ActionItemCreate) 
 
 
 async def action_item_add(
-    *, actor_id: int, meeting_id: int, data: schemas.ActionItemCreate
+    *, user: CurrentUser, meeting_id: int, data: schemas.ActionItemCreate
 ) -> schemas.ActionItem:
     async with atomic():
-        meeting = await _open_meeting(meeting_id)
+        meeting = await _open_meeting(user, meeting_id)
         await _check_action_refs(meeting["agreement"], data)
         row = ActionItem(
             meeting=meeting_id,
@@ -270,9 +277,9 @@ async def action_item_add(
         )
         await row.save()
         await _touch(meeting_id)
-        created = await action_item_get(action_item_id=row.id)
+        created = await action_item_get(user=user, action_item_id=row.id)
         await audit_record(
-            actor_id=actor_id,
+            actor_id=user.actor_id,
             action="create",
             entity="action_item",
             entity_id=row.id,
@@ -282,23 +289,23 @@ async def action_item_add(
 
 
 async def action_item_update(
-    *, actor_id: int, action_item_id: int, data: schemas.ActionItemUpdate
+    *, user: CurrentUser, action_item_id: int, data: schemas.ActionItemUpdate
 ) -> schemas.ActionItem:
     """Progress (status, due date) stays open after the minutes are final; the title does not."""
     values = changed_fields(data)
     async with atomic():
-        meeting_id = await meeting_of_action_item(action_item_id=action_item_id)
+        meeting_id = await meeting_of_action_item(user=user, action_item_id=action_item_id)
         if "title" in values:
-            await _open_meeting(meeting_id)
+            await _open_meeting(user, meeting_id)
         else:
             row = await Meeting.select(Meeting.agreement).where(Meeting.id == meeting_id).first()
-            await agreement_require_alive(row["agreement"] if row else 0)
-        before = await action_item_get(action_item_id=action_item_id)
+            await agreement_require_alive(user, row["agreement"] if row else 0)
+        before = await action_item_get(user=user, action_item_id=action_item_id)
         if values:
             await ActionItem.update(values).where(ActionItem.id == action_item_id)
-        after = await action_item_get(action_item_id=action_item_id)
+        after = await action_item_get(user=user, action_item_id=action_item_id)
         await audit_record(
-            actor_id=actor_id,
+            actor_id=user.actor_id,
             action="update",
             entity="action_item",
             entity_id=action_item_id,

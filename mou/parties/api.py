@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, patch, post
+from litestar import get, patch, post
 from litestar.params import FromQuery, JSONBody
 
 from mou import errors
 from mou.http import (
     DEFAULT_LIMIT,
+    ApiController,
     Caller,
     Limit,
     Offset,
@@ -19,7 +20,7 @@ from mou.http import (
 from mou.parties import schemas, selectors, services
 
 
-class OrganisationController(Controller):
+class OrganisationController(ApiController):
     path = "/api/v1/organisations"
     tags = ["organisations"]
 
@@ -27,7 +28,7 @@ class OrganisationController(Controller):
     async def organisation_create(
         self, request: Caller, data: JSONBody[schemas.OrganisationCreate]
     ) -> schemas.Organisation:
-        return await services.organisation_create(actor_id=request.user.id, data=data)
+        return await services.organisation_create(user=request.user, data=data)
 
     @get("/")
     async def organisation_list(
@@ -48,11 +49,11 @@ class OrganisationController(Controller):
         self, request: Caller, organisation_id: PathId, data: JSONBody[schemas.OrganisationUpdate]
     ) -> schemas.Organisation:
         return await services.organisation_update(
-            actor_id=request.user.id, organisation_id=organisation_id, data=data
+            user=request.user, organisation_id=organisation_id, data=data
         )
 
 
-class PersonController(Controller):
+class PersonController(ApiController):
     path = "/api/v1/people"
     tags = ["people"]
 
@@ -60,28 +61,27 @@ class PersonController(Controller):
     async def person_create(
         self, request: Caller, data: JSONBody[schemas.PersonCreate]
     ) -> schemas.Person:
-        return await services.person_create(actor_id=request.user.id, data=data)
+        return await services.person_create(user=request.user, data=data)
 
     @get("/")
     async def person_list(
         self,
+        request: Caller,
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
         q: SearchText = None,
         organisation_id: OptionalId = None,
     ) -> schemas.PersonPage:
         return await selectors.person_list(
-            limit=limit, offset=offset, q=q, organisation_id=organisation_id
+            user=request.user, limit=limit, offset=offset, q=q, organisation_id=organisation_id
         )
 
     @get("/{person_id:int}", raises=documented(errors.NotFound))
-    async def person_get(self, person_id: PathId) -> schemas.Person:
-        return await selectors.person_get(person_id=person_id)
+    async def person_get(self, request: Caller, person_id: PathId) -> schemas.Person:
+        return await selectors.person_get(user=request.user, person_id=person_id)
 
     @patch("/{person_id:int}", raises=documented(errors.NotFound, errors.InvalidInput))
     async def person_update(
         self, request: Caller, person_id: PathId, data: JSONBody[schemas.PersonUpdate]
     ) -> schemas.Person:
-        return await services.person_update(
-            actor_id=request.user.id, person_id=person_id, data=data
-        )
+        return await services.person_update(user=request.user, person_id=person_id, data=data)

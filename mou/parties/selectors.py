@@ -7,8 +7,10 @@ from typing import Any
 import msgspec
 
 from mou import errors
+from mou.accounts.schemas import CurrentUser
 from mou.parties import schemas
 from mou.parties.tables import Organisation, Person
+from mou.policy import visible_people_clause
 from mou.search import contains
 
 ORGANISATION_COLUMNS = (
@@ -61,17 +63,25 @@ async def organisation_list(
     )
 
 
-async def person_get(*, person_id: int) -> schemas.Person:
-    row = await Person.select(*PERSON_COLUMNS).where(Person.id == person_id).first()
+async def person_get(*, user: CurrentUser, person_id: int) -> schemas.Person:
+    query = Person.select(*PERSON_COLUMNS).where(Person.id == person_id)
+    clause = await visible_people_clause(user)
+    row = await (query.where(clause) if clause is not None else query).first()
     if row is None:
         raise errors.NotFound(errors.NOT_FOUND.format(entity="person"))
     return msgspec.convert(row, schemas.Person)
 
 
 async def person_list(
-    *, limit: int, offset: int, q: str | None = None, organisation_id: int | None = None
+    *,
+    user: CurrentUser,
+    limit: int,
+    offset: int,
+    q: str | None = None,
+    organisation_id: int | None = None,
 ) -> schemas.PersonPage:
-    where: list[Any] = []
+    visible = await visible_people_clause(user)
+    where: list[Any] = [] if visible is None else [visible]
     if q:
         where.append(contains(Person.full_name, q) | contains(Person.position, q))
     if organisation_id is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from mou import errors
+from mou.accounts.schemas import CurrentUser
 from mou.audit.services import audit_record
 from mou.db import atomic
 from mou.parties import schemas
@@ -38,7 +39,7 @@ async def _check_organisation(name: str | None, parent_id: int | None, own_id: i
 
 
 async def organisation_create(
-    *, actor_id: int | None, data: schemas.OrganisationCreate
+    *, user: CurrentUser, data: schemas.OrganisationCreate
 ) -> schemas.Organisation:
     async with atomic():
         await _check_organisation(data.name, data.parent_id, None)
@@ -52,7 +53,7 @@ async def organisation_create(
         await row.save()
         created = await organisation_get(organisation_id=row.id)
         await audit_record(
-            actor_id=actor_id,
+            actor_id=user.actor_id,
             action="create",
             entity="organisation",
             entity_id=row.id,
@@ -62,7 +63,7 @@ async def organisation_create(
 
 
 async def organisation_update(
-    *, actor_id: int | None, organisation_id: int, data: schemas.OrganisationUpdate
+    *, user: CurrentUser, organisation_id: int, data: schemas.OrganisationUpdate
 ) -> schemas.Organisation:
     values = changed_fields(data, {"parent_id": "parent"})
     async with atomic():
@@ -72,7 +73,7 @@ async def organisation_update(
             await Organisation.update(values).where(Organisation.id == organisation_id)
         after = await organisation_get(organisation_id=organisation_id)
         await audit_record(
-            actor_id=actor_id,
+            actor_id=user.actor_id,
             action="update",
             entity="organisation",
             entity_id=organisation_id,
@@ -82,7 +83,7 @@ async def organisation_update(
     return after
 
 
-async def person_create(*, actor_id: int | None, data: schemas.PersonCreate) -> schemas.Person:
+async def person_create(*, user: CurrentUser, data: schemas.PersonCreate) -> schemas.Person:
     async with atomic():
         await require_row(Organisation, data.organisation_id, field="organisation_id")
         row = Person(
@@ -93,9 +94,9 @@ async def person_create(*, actor_id: int | None, data: schemas.PersonCreate) -> 
             phone=data.phone,
         )
         await row.save()
-        created = await person_get(person_id=row.id)
+        created = await person_get(user=user, person_id=row.id)
         await audit_record(
-            actor_id=actor_id,
+            actor_id=user.actor_id,
             action="create",
             entity="person",
             entity_id=row.id,
@@ -105,17 +106,17 @@ async def person_create(*, actor_id: int | None, data: schemas.PersonCreate) -> 
 
 
 async def person_update(
-    *, actor_id: int | None, person_id: int, data: schemas.PersonUpdate
+    *, user: CurrentUser, person_id: int, data: schemas.PersonUpdate
 ) -> schemas.Person:
     values = changed_fields(data, {"organisation_id": "organisation"})
     async with atomic():
-        before = await person_get(person_id=person_id)
+        before = await person_get(user=user, person_id=person_id)
         await require_row(Organisation, values.get("organisation"), field="organisation_id")
         if values:
             await Person.update(values).where(Person.id == person_id)
-        after = await person_get(person_id=person_id)
+        after = await person_get(user=user, person_id=person_id)
         await audit_record(
-            actor_id=actor_id,
+            actor_id=user.actor_id,
             action="update",
             entity="person",
             entity_id=person_id,

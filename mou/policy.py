@@ -1,0 +1,149 @@
+"""Who may do what: the roles each route admits, and which records a caller may see.
+
+Two rules, each in one place:
+
+* ``ROUTE_ROLES`` names, for every route handler of the app, the roles that may call it
+  (``PUBLIC`` for routes that need no login). A handler missing from the table answers 403
+  to everyone: a route added without a policy is closed, not open.
+* Outside ``admin``, a caller sees an agreement only when one of its parties is the caller's
+  organisation, one above it or one below it; everything hanging off an agreement (scope
+  items, meetings, attendees, minutes) follows the agreement. A record the caller may not see
+  is reported exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+
+from mou import errors
+from mou.accounts.schemas import CurrentUser
+from mou.agreements.tables import Agreement, AgreementParty
+from mou.parties.tables import Organisation, Person
+
+ADMIN = frozenset({"admin"})
+MANAGERS = frozenset({"admin", "manager"})
+WRITERS = frozenset({"admin", "manager", "liaison"})
+READERS = frozenset({"admin", "manager", "liaison", "viewer"})
+PUBLIC: frozenset[str] = frozenset()
+
+ROUTE_ROLES: dict[str, frozenset[str]] = {
+    "health": PUBLIC,
+    "token_create": PUBLIC,
+    "me": READERS,
+    "user_create": ADMIN,
+    "user_list": ADMIN,
+    "user_get": ADMIN,
+    "user_update": ADMIN,
+    "organisation_create": ADMIN,
+    "organisation_update": ADMIN,
+    "organisation_list": READERS,
+    "organisation_get": READERS,
+    "person_create": WRITERS,
+    "person_update": WRITERS,
+    "person_list": READERS,
+    "person_get": READERS,
+    "agreement_create": WRITERS,
+    "agreement_list": READERS,
+    "agreement_get": READERS,
+    "agreement_update": WRITERS,
+    "scope_item_create": WRITERS,
+    "scope_item_get": READERS,
+    "scope_item_update": WRITERS,
+    "meeting_create": WRITERS,
+    "meeting_list": READERS,
+    "meeting_get": READERS,
+    "meeting_update": WRITERS,
+    "attendee_add": WRITERS,
+    "point_add": WRITERS,
+    "decision_add": WRITERS,
+    "action_item_add": WRITERS,
+    "action_item_get": READERS,
+    "action_item_update": WRITERS,
+}
+
+ROLE_REFUSED = "Your role may not do this."
+
+
+def roles_for(handler: BaseRouteHandler) -> frozenset[str] | None:
+    """The roles the policy admits for ``handler``; None when the policy does not name it."""
+    return ROUTE_ROLES.get(handler.handler_name)
+
+
+def role_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """App-wide guard: the caller's role must be one the policy names for this route."""
+    roles = roles_for(handler)
+    if roles == PUBLIC:
+        return
+    user = connection.scope.get("user")
+    if roles is None or not isinstance(user, CurrentUser) or user.role not in roles:
+        raise PermissionDeniedException(ROLE_REFUSED)
+
+
+# The caller's organisation with every organisation above and below it, in one statement
+# that runs unchanged on SQLite and PostgreSQL.
+_RELATED_SQL = """
+WITH RECURSIVE up(id, parent) AS (
+    SELECT id, parent FROM organisation WHERE id = {}
+    UNION SELECT o.id, o.parent FROM organisation o JOIN up ON o.id = up.parent
+), down(id) AS (
+    SELECT id FROM organisation WHERE id = {}
+    UNION SELECT o.id FROM organisation o JOIN down ON o.parent = down.id
+)
+SELECT id FROM up UNION SELECT id FROM down
+"""
+
+
+async def related_organisations(user: CurrentUser) -> list[int] | None:
+    """Organisations whose agreements ``user`` sees; None for admins, who see everything."""
+    if user.role == "admin":
+        return None
+    rows = await Organisation.raw(_RELATED_SQL, user.organisation_id, user.organisation_id)
+    return [int(row["id"]) for row in rows]
+
+
+def agreements_of(organisations: list[int]) -> Any:
+    """Sub-select of the ids of agreements one of ``organisations`` is a party to."""
+    return AgreementParty.select(AgreementParty.agreement).where(
+        AgreementParty.organisation.is_in(organisations or [0])
+    )
+
+
+async def visible_agreements_clause(user: CurrentUser) -> Any | None:
+    """A where-clause on ``Agreement`` limiting it to what ``user`` sees (None: no limit)."""
+    organisations = await related_organisations(user)
+    if organisations is None:
+        return None
+    return Agreement.id.is_in(agreements_of(organisations))
+
+
+async def agreement_visible(user: CurrentUser, agreement_id: int) -> bool:
+    clause = await visible_agreements_clause(user)
+    query = Agreement.exists().where(Agreement.id == agreement_id)
+    return bool(await (query.where(clause) if clause is not None else query))
+
+
+async def require_agreement_visible(user: CurrentUser, agreement_id: int) -> None:
+    """``NotFound`` when the agreement is absent or ``user`` may not see it: the same answer."""
+    if not await agreement_visible(user, agreement_id):
+        raise errors.NotFound(errors.NOT_FOUND.format(entity="agreement"))
+
+
+async def visible_people_clause(user: CurrentUser) -> Any | None:
+    """People of related organisations and of partners in agreements ``user`` sees."""
+    organisations = await related_organisations(user)
+    if organisations is None:
+        return None
+    partners = AgreementParty.select(AgreementParty.organisation).where(
+        AgreementParty.agreement.is_in(agreements_of(organisations))
+    )
+    return Person.organisation.is_in(organisations) | Person.organisation.is_in(partners)
+
+
+async def may_act_for(user: CurrentUser, organisation_ids: list[int]) -> bool:
+    """One of ``organisation_ids`` is the caller's, or above or below it (admins: always)."""
+    organisations = await related_organisations(user)
+    return organisations is None or bool(set(organisations) & set(organisation_ids))
