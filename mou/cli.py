@@ -83,6 +83,21 @@ def _user_create(username: str, role: str, organisation: str, password: str | No
     return 0
 
 
+def _audit_verify() -> int:
+    from mou.audit.verify import audit_verify
+
+    report = asyncio.run(audit_verify())
+    if report.ok:
+        print(f"audit chain intact: {report.checked} events")
+        return 0
+    print(
+        f"audit chain broken at position {report.broken_at} (event id {report.event_id}): "
+        f"{report.reason}; {report.checked} events before it hold",
+        file=sys.stderr,
+    )
+    return 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     from mou.settings import Settings
 
@@ -104,6 +119,10 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--username", required=True)
     create.add_argument("--role", required=True, choices=["admin", "manager", "liaison", "viewer"])
     create.add_argument("--organisation", required=True, help="name or short name")
+    audit = commands.add_parser("audit", help="the audit trail").add_subparsers(
+        dest="audit_command", required=True
+    )
+    audit.add_parser("verify", help="walk the hash chain; exit 1 at the first broken link")
     return parser
 
 
@@ -115,6 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _serve(args.host, args.port, args.workers)
     if args.command == "demo":
         return _demo(args.host, args.port)
+    if args.command == "audit" and args.audit_command == "verify":
+        return _audit_verify()
     if args.command == "user" and args.user_command == "create":
         return _user_create(args.username, args.role, args.organisation, None)
     return 2
