@@ -12,7 +12,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
-from mou.accounts.api import AuthController, MeController, UserController
+from mou.accounts.api import AuthController, MeController, TokenController, UserController
 from mou.accounts.auth import PUBLIC_PATHS, BearerTokenMiddleware
 from mou.agreements.api import AgreementController, ScopeItemController
 from mou.db import DB, close_pool, open_pool
@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             health,
             AuthController,
             MeController,
+            TokenController,
             UserController,
             OrganisationController,
             PersonController,

@@ -67,8 +67,18 @@ class PreconditionRequired(DomainError):
     title = "Precondition required"
 
 
+class TooManyRequests(DomainError):
+    status_code = 429
+    title = "Too many attempts"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 NOT_FOUND = "No such {entity}."
 STALE_VERSION = "The {entity} has changed since version {expected}; it is now at version {actual}."
 IF_MATCH_REQUIRED = 'Send If-Match: "<version>" with the version you last read.'
 BAD_CREDENTIALS = "Wrong username or password."
+TOO_MANY_ATTEMPTS = "Too many failed logins; try again in {seconds} seconds."
 DUPLICATE = "A {entity} with this {field} already exists."

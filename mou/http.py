@@ -6,10 +6,12 @@ import logging
 import re
 from typing import Annotated, Any
 
-from litestar import Request, Response
+import msgspec
+from litestar import Controller, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.params import HeaderParameter, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import BeforeRequestHookHandler
 
 from mou import errors
 from mou.accounts.schemas import CurrentUser
@@ -39,6 +41,7 @@ IfMatch = Annotated[
 ]
 __all__ = [
     "DEFAULT_LIMIT",
+    "ApiController",
     "Caller",
     "IfMatch",
     "Limit",
@@ -47,6 +50,52 @@ __all__ = [
     "PathId",
     "SearchText",
 ]
+
+
+def _whole_numbers_as_int(value: Any) -> Any:
+    """JSON Schema counts ``1.0`` as an integer; msgspec's strict mode would refuse it."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_whole_numbers_as_int(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _whole_numbers_as_int(item) for key, item in value.items()}
+    return value
+
+
+async def strict_json_body(request: Request[Any, Any, Any]) -> None:
+    """Refuse a JSON body that does not match its type exactly (400, naming the field).
+
+    Litestar converts bodies leniently (``strict=False``, for query strings' sake): ``0`` would
+    pass for ``false``, ``"7"`` for ``7`` and a number of seconds for a datetime, none of which
+    the OpenAPI document allows. This ``before_request`` hook checks the body strictly first.
+    """
+    field = request.route_handler.parsed_fn_signature.parameters.get("data")
+    if field is None:
+        return
+    body = await request.body()
+    if not body:
+        if field.is_optional or field.has_default:
+            return
+        error = {"key": "body", "message": "Send a JSON body.", "source": "body"}
+        raise ValidationException("The request has no body.", extra=[error])
+    try:
+        value = _whole_numbers_as_int(msgspec.json.decode(body))
+    except msgspec.DecodeError as exc:
+        error = {"key": "body", "message": str(exc), "source": "body"}
+        raise ValidationException(str(exc), extra=[error]) from None
+    try:
+        msgspec.convert(value, field.annotation, strict=True)
+    except msgspec.ValidationError as exc:
+        message = str(exc)
+        error = {"key": _field_of("", message), "message": message.split(" - at `$")[0]}
+        raise ValidationException(message, extra=[{**error, "source": "body"}]) from None
+
+
+class ApiController(Controller):
+    """A JSON API controller: request bodies are held to their declared types exactly."""
+
+    before_request: BeforeRequestHookHandler | None = strict_json_body
 
 
 _DOCUMENTED: dict[type[errors.DomainError], type[HTTPException]] = {}
@@ -60,6 +109,11 @@ def documented(*domain_errors: type[errors.DomainError]) -> list[type[HTTPExcept
                 error.__name__, (HTTPException,), {"status_code": error.status_code}
             )
     return [_DOCUMENTED[error] for error in domain_errors]
+
+
+def client_address(request: Request[Any, Any, Any]) -> str:
+    """The caller's address as the server saw it (uvicorn applies trusted proxy headers)."""
+    return request.client.host if request.client else "unknown"
 
 
 def expected_version(if_match: str | None) -> int:
@@ -77,7 +131,11 @@ def etag_headers(version: int) -> dict[str, str]:
 
 
 def problem(
-    status: int, title: str, detail: str, field_errors: list[dict[str, str]] | None = None
+    status: int,
+    title: str,
+    detail: str,
+    field_errors: list[dict[str, str]] | None = None,
+    retry_after: int | None = None,
 ) -> Response[dict[str, Any]]:
     body: dict[str, Any] = {
         "type": "about:blank",
@@ -87,7 +145,9 @@ def problem(
     }
     if field_errors is not None:
         body["errors"] = field_errors
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -97,7 +157,11 @@ def _field_of(key: str, message: str) -> str:
     at = message.rsplit("- at `$", 1)[1].rstrip("`").lstrip(".") if "- at `$" in message else ""
     named = re.search(r"field `([^`]+)`", message)
     if named:
-        return f"{at}.{named.group(1)}" if at else named.group(1)
+        name = named.group(1)
+        if at:
+            return f"{at}.{name}"
+        # A key that already ends in the field ("parties[0].role") is the fuller name.
+        return key if key.rpartition(".")[2] == name else name
     return at or (key if key and key != "data" else "body")
 
 
@@ -122,7 +186,8 @@ def on_domain_error(_: Request[Any, Any, Any], exc: errors.DomainError) -> Respo
         field_errors = [
             {"field": e.field, "message": e.message, "source": "body"} for e in exc.errors
         ]
-    return problem(exc.status_code, exc.title, exc.detail, field_errors)
+    retry_after = exc.retry_after if isinstance(exc, errors.TooManyRequests) else None
+    return problem(exc.status_code, exc.title, exc.detail, field_errors, retry_after)
 
 
 def on_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:

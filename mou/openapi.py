@@ -29,8 +29,15 @@ PROBLEM = Schema(
     },
 )
 
-#: Statuses every authenticated operation may answer, besides those its handler declares.
-COMMON = {"400": "Invalid input", "401": "Not authenticated", "429": "Too many requests"}
+#: Statuses every operation may answer, besides those its handler declares.
+COMMON = {
+    "400": "Invalid input",
+    "401": "Not authenticated",
+    "403": "Forbidden",
+    "429": "Too many requests",
+}
+#: Only operations behind a login answer these: no token, or a role the policy refuses.
+AUTHENTICATED_ONLY = {"401", "403"}
 DESCRIPTIONS = {
     "403": "Forbidden",
     "404": "Not found",
@@ -56,7 +63,7 @@ def document_problems(app: Litestar) -> None:
             responses = operation.responses or {}
             public = operation.security == []
             for status, description in COMMON.items():
-                if public and status == "401":
+                if public and status in AUTHENTICATED_ONLY:
                     continue
                 responses.setdefault(status, OpenAPIResponse(description=description))
             for status, response in list(responses.items()):

@@ -2,7 +2,7 @@
 
 from piccolo.conf.apps import AppConfig
 
-from mou.accounts.tables import ApiToken, User, WebSession
+from mou.accounts.tables import ApiToken, LoginAttempt, User, WebSession
 from mou.agreements.tables import Agreement, AgreementParty, Approval, ScopeItem, StageChange
 from mou.audit.tables import AuditEvent
 from mou.meetings.tables import ActionItem, Attendee, Decision, DiscussionPoint, Meeting
@@ -16,6 +16,7 @@ TABLES = [
     User,
     ApiToken,
     WebSession,
+    LoginAttempt,
     Agreement,
     AgreementParty,
     ScopeItem,

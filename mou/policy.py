@@ -32,7 +32,10 @@ PUBLIC: frozenset[str] = frozenset()
 
 ROUTE_ROLES: dict[str, frozenset[str]] = {
     "health": PUBLIC,
-    "token_create": PUBLIC,
+    "auth_token": PUBLIC,
+    "token_create": READERS,
+    "token_list": READERS,
+    "token_revoke": READERS,
     "me": READERS,
     "user_create": ADMIN,
     "user_list": ADMIN,
@@ -73,10 +76,20 @@ def roles_for(handler: BaseRouteHandler) -> frozenset[str] | None:
     return ROUTE_ROLES.get(handler.handler_name)
 
 
+def _serves_the_api_document(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
+    """The OpenAPI document and its viewers (Litestar's own handlers) are public, as in
+    ``accounts.auth.PUBLIC_PATHS``."""
+    config = connection.app.openapi_config
+    if config is None or not config.path:
+        return False
+    root, path = config.path.rstrip("/"), connection.scope["path"]
+    return path == root or path.startswith(f"{root}/")
+
+
 def role_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     """App-wide guard: the caller's role must be one the policy names for this route."""
     roles = roles_for(handler)
-    if roles == PUBLIC:
+    if roles == PUBLIC or _serves_the_api_document(connection):
         return
     user = connection.scope.get("user")
     if roles is None or not isinstance(user, CurrentUser) or user.role not in roles:

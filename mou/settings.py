@@ -28,6 +28,12 @@ class Settings:
     #: Lifetime of API tokens issued by ``POST /auth/token``, in hours.
     token_ttl_hours: int = 12
     log_level: str = "INFO"
+    #: Failed logins allowed per username, and per client address, within the window.
+    login_failures_per_user: int = 5
+    login_failures_per_address: int = 20
+    login_window_seconds: int = 900
+    #: Lifetime of a web session, in hours.
+    session_ttl_hours: int = 12
 
     @property
     def is_sqlite(self) -> bool:
@@ -54,6 +60,16 @@ class Settings:
             ),
             token_ttl_hours=int(env.get("MOU_TOKEN_TTL_HOURS", defaults.token_ttl_hours)),
             log_level=env.get("MOU_LOG_LEVEL", defaults.log_level),
+            login_failures_per_user=int(
+                env.get("MOU_LOGIN_FAILURES_PER_USER", defaults.login_failures_per_user)
+            ),
+            login_failures_per_address=int(
+                env.get("MOU_LOGIN_FAILURES_PER_ADDRESS", defaults.login_failures_per_address)
+            ),
+            login_window_seconds=int(
+                env.get("MOU_LOGIN_WINDOW_SECONDS", defaults.login_window_seconds)
+            ),
+            session_ttl_hours=int(env.get("MOU_SESSION_TTL_HOURS", defaults.session_ttl_hours)),
         )
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from litestar import get, patch, post
+import msgspec
+from typing import Any
+
+from litestar import Request, delete, get, patch, post
 from litestar.params import FromQuery, JSONBody
 
 from mou import errors
@@ -17,22 +20,64 @@ from mou.http import (
     Offset,
     OptionalId,
     PathId,
+    client_address,
     documented,
 )
 from mou.settings import get_settings
+
+SELF_DEACTIVATION = "you cannot deactivate the account you are signed in with"
+SELF_DEMOTION = "you cannot change the role of the account you are signed in with"
 
 
 class AuthController(ApiController):
     path = "/api/v1/auth"
     tags = ["auth"]
 
-    @post("/token", status_code=200, security=[], raises=documented(errors.NotAuthenticated))
-    async def token_create(self, data: JSONBody[schemas.TokenRequest]) -> schemas.Token:
-        """Exchange a username and password for a bearer token."""
+    @post(
+        "/token",
+        status_code=200,
+        security=[],
+        raises=documented(errors.NotAuthenticated, errors.TooManyRequests),
+    )
+    async def auth_token(
+        self, request: Request[Any, Any, Any], data: JSONBody[schemas.TokenRequest]
+    ) -> schemas.Token:
+        """Exchange a username and password for a bearer token (throttled: 429 when over)."""
         ttl = dt.timedelta(hours=get_settings().token_ttl_hours)
         return await services.token_issue(
-            username=data.username, password=data.password, name=data.name, ttl=ttl
+            username=data.username, password=data.password, name=data.name, ttl=ttl,
+            address=client_address(request),
         )
+
+
+class TokenController(ApiController):
+    path = "/api/v1/tokens"
+    tags = ["auth"]
+
+    @post("/", raises=documented(errors.InvalidInput))
+    async def token_create(
+        self, request: Caller, data: JSONBody[schemas.TokenCreate]
+    ) -> schemas.Token:
+        """A further named token for the caller, shown once."""
+        return await services.token_create(user=request.user, data=data)
+
+    @get("/")
+    async def token_list(
+        self,
+        request: Caller,
+        limit: Limit = DEFAULT_LIMIT,
+        offset: Offset = 0,
+        user_id: OptionalId = None,
+    ) -> schemas.TokenPage:
+        """The caller's tokens (admins: anyone's, filtered by ``user_id``)."""
+        return await selectors.token_list(
+            user=request.user, limit=limit, offset=offset, user_id=user_id
+        )
+
+    @delete("/{token_id:int}", status_code=200, raises=documented(errors.NotFound))
+    async def token_revoke(self, request: Caller, token_id: PathId) -> schemas.TokenInfo:
+        """Revoke a token at once; it answers 401 from then on."""
+        return await services.token_revoke(user=request.user, token_id=token_id)
 
 
 class MeController(ApiController):
@@ -75,4 +120,15 @@ class UserController(ApiController):
     async def user_update(
         self, request: Caller, user_id: PathId, data: JSONBody[schemas.UserUpdate]
     ) -> schemas.User:
+        if user_id == request.user.id:
+            _refuse_self_lockout(request.user, data)
         return await services.user_update(user=request.user, user_id=user_id, data=data)
+
+
+def _refuse_self_lockout(caller: schemas.CurrentUser, data: schemas.UserUpdate) -> None:
+    """A caller may not deactivate or demote the account it is signed in with: nobody else
+    might be left to undo it."""
+    if data.active is False:
+        raise errors.InvalidInput("active", SELF_DEACTIVATION)
+    if data.role is not msgspec.UNSET and data.role != caller.role:
+        raise errors.InvalidInput("role", SELF_DEMOTION)

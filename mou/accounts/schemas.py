@@ -46,9 +46,31 @@ class TokenRequest(msgspec.Struct):
 
 
 class Token(msgspec.Struct):
+    """A new token: ``access_token`` is shown this once and never stored."""
+
+    id: int
     access_token: str
     token_type: str
+    name: str
     expires_at: dt.datetime
+
+
+class TokenCreate(msgspec.Struct, forbid_unknown_fields=True):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    expires_in_days: Annotated[int, msgspec.Meta(ge=1, le=366)] = 30
+
+
+class TokenInfo(msgspec.Struct):
+    id: int
+    user_id: int
+    name: str
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+
+class TokenPage(Page):
+    items: list[TokenInfo]
 
 
 class User(msgspec.Struct):

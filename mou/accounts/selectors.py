@@ -101,3 +101,49 @@ async def password_hash_of(*, username: str) -> tuple[int, str] | None:
         .first()
     )
     return (row["id"], row["password_hash"]) if row else None
+
+
+TOKEN_COLUMNS = (
+    ApiToken.id,
+    ApiToken.user.as_alias("user_id"),
+    ApiToken.name,
+    ApiToken.created_at,
+    ApiToken.expires_at,
+    ApiToken.revoked_at,
+)
+
+
+def _own_tokens(user: schemas.CurrentUser) -> Any:
+    return None if user.role == "admin" else ApiToken.user == user.id
+
+
+async def token_get(*, user: schemas.CurrentUser, token_id: int) -> schemas.TokenInfo:
+    query = ApiToken.select(*TOKEN_COLUMNS).where(ApiToken.id == token_id)
+    own = _own_tokens(user)
+    row = await (query.where(own) if own is not None else query).first()
+    if row is None:
+        raise errors.NotFound(errors.NOT_FOUND.format(entity="token"))
+    return msgspec.convert(row, schemas.TokenInfo)
+
+
+async def token_list(
+    *, user: schemas.CurrentUser, limit: int, offset: int, user_id: int | None = None
+) -> schemas.TokenPage:
+    """The caller's tokens; admins may list anyone's with ``user_id``."""
+    where: list[Any] = []
+    own = _own_tokens(user)
+    if own is not None:
+        where.append(own)
+    if user_id is not None:
+        where.append(ApiToken.user == user_id)
+    query = ApiToken.select(*TOKEN_COLUMNS).order_by(ApiToken.id)
+    count = ApiToken.count()
+    for clause in where:
+        query, count = query.where(clause), count.where(clause)
+    rows = await query.limit(limit).offset(offset)
+    return schemas.TokenPage(
+        items=msgspec.convert(rows, list[schemas.TokenInfo]),
+        total=await count,
+        limit=limit,
+        offset=offset,
+    )

@@ -38,3 +38,14 @@ class WebSession(Table, db=DB):
     data = Varchar(length=4000, default="{}")
     created_at = Timestamptz()
     expires_at = Timestamptz()
+
+
+class LoginAttempt(Table, db=DB):
+    """One password check, kept so every process throttles the same way."""
+
+    id = Serial(primary_key=True)
+    username = Varchar(length=150, index=True)
+    #: The client's address as the server saw it (after trusted proxy headers).
+    address = Varchar(length=64, index=True)
+    succeeded = Boolean(default=False)
+    at = Timestamptz(index=True)

@@ -1,0 +1,137 @@
+"""Tokens are named, listable, revocable; password logins are throttled and constant-work."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import httpx
+import pytest
+from argon2 import PasswordHasher
+
+from mou.accounts import passwords
+from mou.accounts.tables import ApiToken
+from mou.settings import get_settings
+from tests.conftest import KNOWN_PASSWORD, Actors
+
+
+async def _username(user_id: int) -> str:
+    from mou.accounts.tables import User
+
+    row = await User.select(User.username).where(User.id == user_id).first()
+    return str(row["username"])
+
+
+async def test_token_exchange_gives_a_working_token_stored_only_as_hash(
+    client: httpx.AsyncClient, actors: Actors
+) -> None:
+    user_id, _ = await actors.user("viewer")
+    response = await client.post(
+        "/api/v1/auth/token",
+        json={
+            "username": await _username(user_id),
+            "password": KNOWN_PASSWORD,
+            "name": "laptop",
+        },
+    )
+    assert response.status_code == 200, response.text
+    token = response.json()["access_token"]
+    assert response.json()["token_type"] == "bearer"
+    assert not await ApiToken.exists().where(ApiToken.token_hash == token)
+    me = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.json()["id"] == user_id
+
+
+async def test_tokens_are_listed_and_revoked_by_their_owner_only(
+    client: httpx.AsyncClient, actors: Actors
+) -> None:
+    owner_id, owner = await actors.user("liaison")
+    _, stranger = await actors.user("manager")
+    created = await client.post(
+        "/api/v1/tokens", headers=owner, json={"name": "script", "expires_in_days": 7}
+    )
+    assert created.status_code == 201, created.text
+    script = {"Authorization": f"Bearer {created.json()['access_token']}"}
+    listing = await client.get("/api/v1/tokens", headers=owner)
+    assert sorted(t["name"] for t in listing.json()["items"]) == ["script", "test"]
+    assert {t["user_id"] for t in listing.json()["items"]} == {owner_id}
+    token_id = created.json()["id"]
+    foreign = await client.delete(f"/api/v1/tokens/{token_id}", headers=stranger)
+    missing = await client.delete("/api/v1/tokens/999999", headers=stranger)
+    assert (
+        (foreign.status_code, foreign.json())
+        == (missing.status_code, missing.json())
+        == (404, missing.json())
+    )
+    assert (await client.get("/api/v1/me", headers=script)).status_code == 200
+    revoked = await client.delete(f"/api/v1/tokens/{token_id}", headers=owner)
+    assert revoked.status_code == 200, revoked.text
+    assert revoked.json()["revoked_at"] is not None
+    assert (await client.get("/api/v1/me", headers=script)).status_code == 401
+
+
+async def test_admin_revokes_anyones_token(
+    client: httpx.AsyncClient, actors: Actors, admin: dict[str, str]
+) -> None:
+    user_id, headers = await actors.user("viewer")
+    listing = await client.get("/api/v1/tokens", params={"user_id": user_id}, headers=admin)
+    [token] = listing.json()["items"]
+    assert (await client.delete(f"/api/v1/tokens/{token['id']}", headers=admin)).status_code == 200
+    assert (await client.get("/api/v1/me", headers=headers)).status_code == 401
+
+
+async def test_login_is_throttled_per_username_with_retry_after(
+    client: httpx.AsyncClient, actors: Actors
+) -> None:
+    user_id, _ = await actors.user("viewer")
+    username = await _username(user_id)
+    limit = get_settings().login_failures_per_user
+    for _ in range(limit):
+        wrong = await client.post(
+            "/api/v1/auth/token", json={"username": username, "password": "wrong"}
+        )
+        assert wrong.status_code == 401
+    blocked = await client.post(
+        "/api/v1/auth/token", json={"username": username, "password": KNOWN_PASSWORD}
+    )
+    assert blocked.status_code == 429
+    assert blocked.headers["content-type"].startswith("application/problem+json")
+    assert 0 < int(blocked.headers["retry-after"]) <= get_settings().login_window_seconds
+
+
+async def test_login_is_throttled_per_client_address(
+    client: httpx.AsyncClient, actors: Actors
+) -> None:
+    user_id, _ = await actors.user("viewer")
+    for n in range(get_settings().login_failures_per_address):
+        response = await client.post(
+            "/api/v1/auth/token", json={"username": f"nobody{n}", "password": "x"}
+        )
+        assert response.status_code == 401
+    blocked = await client.post(
+        "/api/v1/auth/token",
+        json={"username": await _username(user_id), "password": KNOWN_PASSWORD},
+    )
+    assert blocked.status_code == 429
+
+
+async def test_unknown_user_costs_one_password_check_like_a_known_one(
+    client: httpx.AsyncClient, actors: Actors, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user_id, _ = await actors.user("viewer")
+    checks: list[str] = []
+
+    class CountingHasher(PasswordHasher):
+        def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
+            checks.append(str(hash))
+            return super().verify(hash, password)
+
+    monkeypatch.setattr(passwords, "_hasher", CountingHasher())
+    known = await client.post(
+        "/api/v1/auth/token", json={"username": await _username(user_id), "password": "nope"}
+    )
+    unknown = await client.post(
+        "/api/v1/auth/token", json={"username": "no-such-user", "password": "nope"}
+    )
+    assert known.status_code == unknown.status_code == 401
+    assert known.json() == unknown.json()
+    assert len(checks) == 2  # one argon2 verification each, the unknown one against a dummy hash
