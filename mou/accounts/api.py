@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-
-import msgspec
 from typing import Any
 
+import msgspec
 from litestar import Request, delete, get, patch, post
 from litestar.params import FromQuery, JSONBody
 

@@ -133,8 +133,8 @@ async def _token_create(*, user_id: int, name: str, ttl: dt.timedelta) -> schema
     return schemas.Token(
         id=row.id,
         access_token=token,
-        token_type="bearer",
-        name=name,  # noqa: S106
+        token_type="bearer",  # noqa: S106
+        name=name,
         expires_at=now + ttl,
     )
 
