@@ -1,0 +1,81 @@
+"""Server-side web sessions, kept in the database so every app process shares them.
+
+The cookie holds a random id; the database holds only its SHA-256. A session ends at logout,
+at expiry, or as soon as its user is deactivated (the lookup joins the active flag).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from mou.accounts.schemas import CurrentUser
+from mou.accounts.tables import WebSession
+from mou.audit.services import audit_record
+from mou.db import atomic
+from mou.settings import get_settings
+
+SESSION_COOKIE = "mou_session"
+
+
+def _digest(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+async def session_start(*, user_id: int, replacing: str | None) -> str:
+    """A new session id for ``user_id``; the session the browser had before is voided.
+
+    Keeping a session id across login would let a planted cookie become a logged-in session.
+    """
+    session_id = secrets.token_urlsafe(32)
+    now = dt.datetime.now(dt.UTC)
+    ttl = dt.timedelta(hours=get_settings().session_ttl_hours)
+    async with atomic():
+        if replacing:
+            await WebSession.delete().where(WebSession.key_hash == _digest(replacing))
+        row = WebSession(
+            key_hash=_digest(session_id), user=user_id, created_at=now, expires_at=now + ttl
+        )
+        await row.save()
+        await audit_record(actor_id=user_id, action="login", entity="web_session", entity_id=row.id)
+    return session_id
+
+
+async def session_user(session_id: str | None) -> CurrentUser | None:
+    """The active user of a live session, or None."""
+    if not session_id or len(session_id) > 200:
+        return None
+    row = (
+        await WebSession.select(
+            WebSession.user.id.as_alias("id"),
+            WebSession.user.username.as_alias("username"),
+            WebSession.user.role.as_alias("role"),
+            WebSession.user.organisation.as_alias("organisation_id"),
+            WebSession.user.person.as_alias("person_id"),
+            WebSession.user.locale.as_alias("locale"),
+        )
+        .where(
+            (WebSession.key_hash == _digest(session_id))
+            & (WebSession.expires_at > dt.datetime.now(dt.UTC))
+            & (WebSession.user.active == True)  # noqa: E712
+        )
+        .first()
+    )
+    return CurrentUser(**row) if row else None
+
+
+async def session_end(session_id: str | None) -> None:
+    """Void the session at once; its cookie no longer authenticates anywhere."""
+    if not session_id:
+        return
+    async with atomic():
+        rows = (
+            await WebSession.delete()
+            .where(WebSession.key_hash == _digest(session_id))
+            .returning(WebSession.id, WebSession.user)
+        )
+        for row in rows:
+            await audit_record(
+                actor_id=row["user"], action="logout", entity="web_session", entity_id=row["id"]
+            )
