@@ -32,6 +32,10 @@ PUBLIC: frozenset[str] = frozenset()
 
 ROUTE_ROLES: dict[str, frozenset[str]] = {
     "health": PUBLIC,
+    "login_page": PUBLIC,
+    "login": PUBLIC,
+    "logout": READERS,
+    "agreements_page": READERS,
     "auth_token": PUBLIC,
     "token_create": READERS,
     "token_list": READERS,
@@ -53,6 +57,9 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     "agreement_list": READERS,
     "agreement_get": READERS,
     "agreement_update": WRITERS,
+    "agreement_act": WRITERS,
+    "agreement_history": READERS,
+    "approvals_waiting": MANAGERS,
     "scope_item_create": WRITERS,
     "scope_item_get": READERS,
     "scope_item_update": WRITERS,
@@ -71,8 +78,14 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
 ROLE_REFUSED = "Your role may not do this."
 
 
-def roles_for(handler: BaseRouteHandler) -> frozenset[str] | None:
+#: Routes Litestar itself provides (the OpenAPI document, static assets): public by path.
+LITESTAR_PUBLIC_PREFIXES = ("/schema", "/static/")
+
+
+def roles_for(handler: BaseRouteHandler, path: str) -> frozenset[str] | None:
     """The roles the policy admits for ``handler``; None when the policy does not name it."""
+    if path.startswith(LITESTAR_PUBLIC_PREFIXES):
+        return PUBLIC
     return ROUTE_ROLES.get(handler.handler_name)
 
 
@@ -88,7 +101,7 @@ def _serves_the_api_document(connection: ASGIConnection[Any, Any, Any, Any]) -> 
 
 def role_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     """App-wide guard: the caller's role must be one the policy names for this route."""
-    roles = roles_for(handler)
+    roles = roles_for(handler, connection.url.path)
     if roles == PUBLIC or _serves_the_api_document(connection):
         return
     user = connection.scope.get("user")
