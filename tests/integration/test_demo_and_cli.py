@@ -199,3 +199,65 @@ def test_user_create_reads_the_password_from_stdin(tmp_path: Path) -> None:
     )
     assert duplicate.returncode == 2
     assert "taken" in duplicate.stderr
+
+
+def test_user_role_and_deactivate_commands(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/roles.sqlite"
+    env = _env(MOU_DATABASE_URL=url)
+    assert (
+        subprocess.run([*MOU, "migrate"], env=env, capture_output=True, timeout=120).returncode == 0
+    )
+    create = [
+        *MOU,
+        "user",
+        "create",
+        "--username",
+        "staf",
+        "--role",
+        "viewer",
+        "--organisation",
+        "X",
+    ]
+    assert (
+        subprocess.run(
+            create,
+            input="a long enough secret\n",
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        ).returncode
+        == 0
+    )
+    role = subprocess.run(
+        [*MOU, "user", "role", "--username", "staf", "--role", "manager"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert role.returncode == 0, role.stderr
+    off = subprocess.run(
+        [*MOU, "user", "deactivate", "--username", "staf"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert off.returncode == 0, off.stderr
+    missing = subprocess.run(
+        [*MOU, "user", "deactivate", "--username", "nobody"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert missing.returncode == 2
+    import sqlite3
+
+    row = (
+        sqlite3.connect(f"{tmp_path}/roles.sqlite")
+        .execute("SELECT role, active FROM mou_user WHERE username = 'staf'")
+        .fetchone()
+    )
+    assert row == ("manager", 0)
