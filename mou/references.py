@@ -5,6 +5,9 @@ from __future__ import annotations
 from piccolo.table import Table
 
 from mou import errors
+from mou.accounts.schemas import CurrentUser
+from mou.parties.tables import Person
+from mou.policy import agreement_visible, visible_people_clause
 
 NO_SUCH_ROW = "no {entity} has this id"
 
@@ -16,3 +19,21 @@ async def require_row(table: type[Table], row_id: int | None, *, field: str) -> 
     if not await table.exists().where(table._meta.primary_key == row_id):
         entity = table._meta.tablename.replace("_", " ")
         raise errors.InvalidInput(field, NO_SUCH_ROW.format(entity=entity))
+
+
+async def require_visible_person(user: CurrentUser, person_id: int | None, *, field: str) -> None:
+    """Like ``require_row``, but a person the caller may not see is reported as missing."""
+    if person_id is None:
+        return
+    query = Person.exists().where(Person.id == person_id)
+    clause = await visible_people_clause(user)
+    if not await (query.where(clause) if clause is not None else query):
+        raise errors.InvalidInput(field, NO_SUCH_ROW.format(entity="person"))
+
+
+async def require_visible_agreement(
+    user: CurrentUser, agreement_id: int | None, *, field: str
+) -> None:
+    """Like ``require_row``, but an agreement the caller may not see is reported as missing."""
+    if agreement_id is not None and not await agreement_visible(user, agreement_id):
+        raise errors.InvalidInput(field, NO_SUCH_ROW.format(entity="agreement"))

@@ -16,7 +16,7 @@ from mou.audit.services import audit_record
 from mou.db import atomic
 from mou.parties.tables import Organisation, Person
 from mou.policy import may_act_for, require_agreement_visible
-from mou.references import require_row
+from mou.references import require_row, require_visible_agreement
 from mou.schemas import changed_fields
 from mou.versions import write_if_version
 
@@ -24,7 +24,7 @@ NOT_EDITABLE = "an agreement's own fields change only in draft; it is {stage}"
 CLOSED = "the agreement is {stage}; nothing changes except through renewal"
 END_BEFORE_START = "must not be before start_date"
 PARTY_TWICE = "this organisation is already a party"
-SIGNATORY_ELSEWHERE = "the signatory must work for this party's organisation"
+SIGNATORY_ELSEWHERE = "no person of this party's organisation has this id"
 PARTY_HAS_APPROVED = "a party that approved in an earlier round cannot be removed"
 OWN_PARTY_MISSING = "your organisation, or one above or below it, must be a party"
 LEAD_NOT_PARTY = "the lead organisation must be a party to the agreement"
@@ -44,9 +44,8 @@ async def _check_parties(parties: list[schemas.PartyIn]) -> None:
                 .where(Person.id == party.signatory_id)
                 .first()
             )
-            if row is None:
-                await require_row(Person, party.signatory_id, field=f"{field}.signatory_id")
-            elif row["organisation"] != party.organisation_id:
+            # One answer for "no such person" and "someone else's": ids reveal nothing.
+            if row is None or row["organisation"] != party.organisation_id:
                 raise errors.InvalidInput(f"{field}.signatory_id", SIGNATORY_ELSEWHERE)
 
 
@@ -117,7 +116,7 @@ async def agreement_create(
 ) -> schemas.Agreement:
     _check_dates(data.start_date, data.end_date)
     async with atomic():
-        await require_row(Agreement, data.parent_id, field="parent_id")
+        await require_visible_agreement(user, data.parent_id, field="parent_id")
         await _check_parties(data.parties)
         await _require_own_party(user, data.parties)
         row = Agreement(
@@ -158,7 +157,7 @@ async def agreement_update(
         )
         if values.get("parent") == agreement_id:
             raise errors.InvalidInput("parent_id", "an agreement cannot implement itself")
-        await require_row(Agreement, values.get("parent"), field="parent_id")
+        await require_visible_agreement(user, values.get("parent"), field="parent_id")
         if parties is not None:
             await _check_parties(parties)
             await _require_own_party(user, parties)

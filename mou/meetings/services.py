@@ -23,7 +23,7 @@ from mou.meetings.selectors import (
 )
 from mou.meetings.tables import ActionItem, Attendee, Decision, DiscussionPoint, Meeting
 from mou.parties.tables import Organisation, Person
-from mou.references import require_row
+from mou.references import require_row, require_visible_person
 from mou.schemas import changed_fields
 from mou.versions import write_if_version
 
@@ -34,7 +34,7 @@ MINUTES_FINAL = "the minutes are final; record a correction instead"
 PERSON_OR_NAME = "give person_id, or full_name with organisation_id"
 ALREADY_ATTENDS = "this person is already an attendee"
 NOT_AN_ATTENDEE = "not an attendee of this meeting"
-SCOPE_ELSEWHERE = "the scope item belongs to another agreement"
+SCOPE_ELSEWHERE = "no scope item of this agreement has this id"
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -130,8 +130,9 @@ async def meeting_update(
     return after
 
 
-async def _attendee_person(data: schemas.AttendeeCreate) -> dict[str, Any]:
+async def _attendee_person(user: CurrentUser, data: schemas.AttendeeCreate) -> dict[str, Any]:
     if data.person_id is not None:
+        await require_visible_person(user, data.person_id, field="person_id")
         row = (
             await Person.select(Person.id, Person.full_name, Person.position, Person.organisation)
             .where(Person.id == data.person_id)
@@ -162,7 +163,7 @@ async def attendee_add(
 ) -> schemas.Attendee:
     async with atomic():
         await _open_meeting(user, meeting_id)
-        person = await _attendee_person(data)
+        person = await _attendee_person(user, data)
         if await Attendee.exists().where(
             (Attendee.meeting == meeting_id) & (Attendee.person == person["id"])
         ):
@@ -244,18 +245,19 @@ async def decision_add(
     return created
 
 
-async def _check_action_refs(agreement_id: int, data: schemas.ActionItemCreate) -> None:
+async def _check_action_refs(
+    user: CurrentUser, agreement_id: int, data: schemas.ActionItemCreate
+) -> None:
     await require_row(Organisation, data.owner_organisation_id, field="owner_organisation_id")
-    await require_row(Person, data.owner_person_id, field="owner_person_id")
+    await require_visible_person(user, data.owner_person_id, field="owner_person_id")
     if data.scope_item_id is not None:
         row = (
             await ScopeItem.select(ScopeItem.agreement)
             .where(ScopeItem.id == data.scope_item_id)
             .first()
         )
-        if row is None:
-            await require_row(ScopeItem, data.scope_item_id, field="scope_item_id")
-        elif row["agreement"] != agreement_id:
+        # One answer for "no such scope item" and "another agreement's": ids reveal nothing.
+        if row is None or row["agreement"] != agreement_id:
             raise errors.InvalidInput("scope_item_id", SCOPE_ELSEWHERE)
 
 
@@ -264,7 +266,7 @@ async def action_item_add(
 ) -> schemas.ActionItem:
     async with atomic():
         meeting = await _open_meeting(user, meeting_id)
-        await _check_action_refs(meeting["agreement"], data)
+        await _check_action_refs(user, meeting["agreement"], data)
         row = ActionItem(
             meeting=meeting_id,
             title=data.title,
