@@ -151,8 +151,8 @@ class PooledSQLiteEngine(SQLiteEngine):
         # Pragmas are set once per pooled connection, not before every statement.
         if self.statement_counter is not None:
             self.statement_counter.append(query)
-        async with connection.execute(query, args or []) as cursor:
-            return await cursor.fetchall()
+        # One trip to the connection's thread instead of three (execute, fetch, close).
+        return await connection.execute_fetchall(query, args or [])
 
     def transaction(
         self,

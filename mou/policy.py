@@ -73,6 +73,10 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     "action_item_add": WRITERS,
     "action_item_get": READERS,
     "action_item_update": WRITERS,
+    "minutes_finalize": WRITERS,
+    "minutes_versions": READERS,
+    "minutes_pdf": READERS,
+    "minutes_verify": PUBLIC,
 }
 
 ROLE_REFUSED = "Your role may not do this."
@@ -138,6 +142,15 @@ def agreements_of(organisations: list[int]) -> Any:
     )
 
 
+def agreements_of_sql(organisations: list[int]) -> tuple[str, list[int]]:
+    """``agreements_of`` in plain SQL: the statement and its arguments."""
+    ids = organisations or [0]
+    marks = ", ".join(["{}"] * len(ids))
+    # Only placeholders are formatted in; the ids travel as arguments.
+    sql = f"SELECT agreement FROM agreement_party WHERE organisation IN ({marks})"  # noqa: S608
+    return sql, ids
+
+
 async def visible_agreements_clause(user: CurrentUser) -> Any | None:
     """A where-clause on ``Agreement`` limiting it to what ``user`` sees (None: no limit)."""
     organisations = await related_organisations(user)
@@ -158,15 +171,30 @@ async def require_agreement_visible(user: CurrentUser, agreement_id: int) -> Non
         raise errors.NotFound(errors.NOT_FOUND.format(entity="agreement"))
 
 
+# Every party of the given agreements, with the organisations above and below each.
+_PARTNERS_SQL = """
+WITH RECURSIVE seed(id) AS (
+    SELECT organisation FROM agreement_party WHERE agreement IN ({agreements})
+), up(id, parent) AS (
+    SELECT o.id, o.parent FROM organisation o WHERE o.id IN (SELECT id FROM seed)
+    UNION SELECT o.id, o.parent FROM organisation o JOIN up ON o.id = up.parent
+), down(id) AS (
+    SELECT id FROM seed
+    UNION SELECT o.id FROM organisation o JOIN down ON o.parent = down.id
+)
+SELECT id FROM up UNION SELECT id FROM down
+"""
+
+
 async def visible_people_clause(user: CurrentUser) -> Any | None:
-    """People of related organisations and of partners in agreements ``user`` sees."""
+    """People ``user`` sees: of their own organisation and those above or below it, and of the
+    parties (and those above or below them) to agreements ``user`` sees."""
     organisations = await related_organisations(user)
     if organisations is None:
         return None
-    partners = AgreementParty.select(AgreementParty.organisation).where(
-        AgreementParty.agreement.is_in(agreements_of(organisations))
-    )
-    return Person.organisation.is_in(organisations) | Person.organisation.is_in(partners)
+    agreements, args = agreements_of_sql(organisations)
+    rows = await Organisation.raw(_PARTNERS_SQL.format(agreements=agreements), *args)
+    return Person.organisation.is_in(sorted({*organisations, *(int(r["id"]) for r in rows)}))
 
 
 async def may_act_for(user: CurrentUser, organisation_ids: list[int]) -> bool:

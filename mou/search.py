@@ -17,3 +17,8 @@ def contains(column: Column, text: str) -> WhereRaw:
     table = column._meta.table._meta.tablename
     name = column._meta.db_column_name
     return WhereRaw(f'{_POSITION}(lower("{table}"."{name}"), lower({{}})) > 0', text)
+
+
+def contains_sql(column: str) -> str:
+    """The same test as ``contains`` in plain SQL, for ``column``; one ``{}`` for the text."""
+    return f"{_POSITION}(lower({column}), lower({{}})) > 0"

@@ -42,27 +42,23 @@ async def session_start(*, user_id: int, replacing: str | None) -> str:
     return session_id
 
 
+# Runs on every page request: plain SQL, like the token lookup.
+_USER_FOR_SESSION = """
+SELECT u.id, u.username, u.role, u.organisation AS organisation_id, u.person AS person_id,
+       u.locale
+FROM web_session s JOIN mou_user u ON u.id = s."user"
+WHERE s.key_hash = {} AND s.expires_at > {} AND u.active = {}
+"""
+
+
 async def session_user(session_id: str | None) -> CurrentUser | None:
     """The active user of a live session, or None."""
     if not session_id or len(session_id) > 200:
         return None
-    row = (
-        await WebSession.select(
-            WebSession.user.id.as_alias("id"),
-            WebSession.user.username.as_alias("username"),
-            WebSession.user.role.as_alias("role"),
-            WebSession.user.organisation.as_alias("organisation_id"),
-            WebSession.user.person.as_alias("person_id"),
-            WebSession.user.locale.as_alias("locale"),
-        )
-        .where(
-            (WebSession.key_hash == _digest(session_id))
-            & (WebSession.expires_at > dt.datetime.now(dt.UTC))
-            & (WebSession.user.active == True)  # noqa: E712
-        )
-        .first()
+    rows = await WebSession.raw(
+        _USER_FOR_SESSION, _digest(session_id), dt.datetime.now(dt.UTC), True
     )
-    return CurrentUser(**row) if row else None
+    return CurrentUser(**rows[0]) if rows else None
 
 
 async def session_end(session_id: str | None) -> None:

@@ -29,7 +29,13 @@ INPUT_REFUSALS = {400, 412, 422, 428}
 #: How a path parameter is filled; "scoped" ids are hidden from callers outside the agreement.
 SCOPED = {"agreement_id", "meeting_id", "scope_item_id", "action_item_id", "person_id", "token_id"}
 UNSCOPED = {"organisation_id", "user_id"}
-LITERALS = {"action": "submit", "file_path": "css/mou.css", "path": "nothing", "sha256": "0" * 64}
+LITERALS = {
+    "action": "submit",
+    "file_path": "css/mou.css",
+    "path": "nothing",
+    "sha256": "0" * 64,
+    "digest": "0" * 64,
+}
 
 
 @dataclass
