@@ -98,6 +98,47 @@ def _audit_verify() -> int:
     return 1
 
 
+def _tick() -> int:
+    from mou.agreements.tick import tick_command
+
+    applied = asyncio.run(tick_command())
+    for agreement_id, action in applied:
+        print(f"agreement {agreement_id}: {action}")
+    print(f"tick: {len(applied)} stage changes")
+    return 0
+
+
+def _user_update(username: str, role: str | None, active: bool | None) -> int:
+    from mou.accounts.cli import user_update_command
+
+    try:
+        asyncio.run(user_update_command(username=username, role=role, active=active))
+    except ValueError as exc:
+        print(f"mou user: {exc}", file=sys.stderr)
+        return 2
+    print(f"user {username} updated")
+    return 0
+
+
+def _minutes_render(meeting_id: int, language: str, output: str, version: int | None) -> int:
+    from pathlib import Path
+
+    from mou.errors import DomainError
+    from mou.minutes.cli import minutes_render_command
+
+    try:
+        line = asyncio.run(
+            minutes_render_command(
+                meeting_id=meeting_id, language=language, output=Path(output), version=version
+            )
+        )
+    except DomainError as exc:
+        print(f"mou minutes render: {exc.detail}", file=sys.stderr)
+        return 1
+    print(line)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from mou.settings import Settings
 
@@ -119,10 +160,28 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--username", required=True)
     create.add_argument("--role", required=True, choices=["admin", "manager", "liaison", "viewer"])
     create.add_argument("--organisation", required=True, help="name or short name")
+    deactivate = user.add_parser("deactivate", help="sign a user out everywhere and refuse logins")
+    deactivate.add_argument("--username", required=True)
+    role = user.add_parser("role", help="change a user's role")
+    role.add_argument("--username", required=True)
+    role.add_argument("--role", required=True, choices=["admin", "manager", "liaison", "viewer"])
     audit = commands.add_parser("audit", help="the audit trail").add_subparsers(
         dest="audit_command", required=True
     )
     audit.add_parser("verify", help="walk the hash chain; exit 1 at the first broken link")
+    commands.add_parser(
+        "tick", help="activate and expire agreements whose dates have come (safe to repeat)"
+    )
+    minutes = commands.add_parser("minutes", help="minutes of meetings").add_subparsers(
+        dest="minutes_command", required=True
+    )
+    render = minutes.add_parser(
+        "render", help="write a meeting's minutes PDF: the newest final version, else a draft"
+    )
+    render.add_argument("meeting_id", type=int)
+    render.add_argument("--lang", choices=["id", "en"], default="id")
+    render.add_argument("-o", "--output", required=True, help="file to write")
+    render.add_argument("--version", type=int, default=None, help="a final version number")
     return parser
 
 
@@ -134,10 +193,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _serve(args.host, args.port, args.workers)
     if args.command == "demo":
         return _demo(args.host, args.port)
+    if args.command == "tick":
+        return _tick()
     if args.command == "audit" and args.audit_command == "verify":
         return _audit_verify()
+    if args.command == "user" and args.user_command == "deactivate":
+        return _user_update(args.username, None, False)
+    if args.command == "user" and args.user_command == "role":
+        return _user_update(args.username, args.role, None)
     if args.command == "user" and args.user_command == "create":
         return _user_create(args.username, args.role, args.organisation, None)
+    if args.command == "minutes" and args.minutes_command == "render":
+        return _minutes_render(args.meeting_id, args.lang, args.output, args.version)
     return 2
 
 

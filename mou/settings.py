@@ -28,10 +28,15 @@ class Settings:
     #: Lifetime of API tokens issued by ``POST /auth/token``, in hours.
     token_ttl_hours: int = 12
     log_level: str = "INFO"
+    #: Seconds between the app's runs of the agreement tick (activation, expiry); 0: never.
+    tick_seconds: float = 3600.0
     #: Failed logins allowed per username, and per client address, within the window.
     login_failures_per_user: int = 5
     login_failures_per_address: int = 20
     login_window_seconds: int = 900
+    #: Signs CSRF tokens; every process of one deployment must share it. Empty: a random key
+    #: per process (fine for one process, as ``mou demo`` runs).
+    secret_key: str = ""
     #: Lifetime of a web session, in hours.
     session_ttl_hours: int = 12
 
@@ -60,6 +65,7 @@ class Settings:
             ),
             token_ttl_hours=int(env.get("MOU_TOKEN_TTL_HOURS", defaults.token_ttl_hours)),
             log_level=env.get("MOU_LOG_LEVEL", defaults.log_level),
+            tick_seconds=float(env.get("MOU_TICK_SECONDS", defaults.tick_seconds)),
             login_failures_per_user=int(
                 env.get("MOU_LOGIN_FAILURES_PER_USER", defaults.login_failures_per_user)
             ),
@@ -69,6 +75,7 @@ class Settings:
             login_window_seconds=int(
                 env.get("MOU_LOGIN_WINDOW_SECONDS", defaults.login_window_seconds)
             ),
+            secret_key=env.get("MOU_SECRET_KEY", defaults.secret_key),
             session_ttl_hours=int(env.get("MOU_SESSION_TTL_HOURS", defaults.session_ttl_hours)),
         )
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Response, get, patch, post
-from litestar.params import FromQuery, JSONBody, QueryParameter
+from litestar.openapi import ResponseSpec
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from mou import errors
-from mou.agreements import schemas, selectors, services
+from mou.agreements import actions, history, schemas, selectors, services
 from mou.http import (
     DEFAULT_LIMIT,
     ApiController,
@@ -99,6 +100,52 @@ class AgreementController(ApiController):
         return _with_etag(updated)
 
     @post(
+        "/{agreement_id:int}/actions/{action:str}",
+        status_code=200,
+        responses={
+            201: ResponseSpec(schemas.Agreement, description="renew: the new draft"),
+        },
+        raises=documented(
+            errors.NotFound,
+            errors.Forbidden,
+            errors.InvalidInput,
+            errors.Conflict,
+            errors.PreconditionFailed,
+            errors.PreconditionRequired,
+        ),
+    )
+    async def agreement_act(
+        self,
+        request: Caller,
+        agreement_id: PathId,
+        action: FromPath[schemas.Action],
+        if_match: IfMatch = None,
+        data: JSONBody[schemas.ActionRequest | None] = None,
+    ) -> Response[schemas.Agreement]:
+        """Move the agreement through its stages; ``renew`` answers 201 with the new draft."""
+        result = await actions.agreement_act(
+            user=request.user,
+            agreement_id=agreement_id,
+            action=action,
+            expected_version=expected_version(if_match),
+            data=data or schemas.ActionRequest(),
+        )
+        return _with_etag(result, 201 if action == "renew" else 200)
+
+    @get("/{agreement_id:int}/history", raises=documented(errors.NotFound))
+    async def agreement_history(
+        self,
+        request: Caller,
+        agreement_id: PathId,
+        limit: Limit = DEFAULT_LIMIT,
+        offset: Offset = 0,
+    ) -> schemas.HistoryPage:
+        """Stage changes and approvals, oldest first."""
+        return await history.agreement_history(
+            user=request.user, agreement_id=agreement_id, limit=limit, offset=offset
+        )
+
+    @post(
         "/{agreement_id:int}/scope-items",
         raises=documented(errors.NotFound, errors.InvalidInput, errors.Conflict),
     )
@@ -128,3 +175,15 @@ class ScopeItemController(ApiController):
         return await services.scope_item_update(
             user=request.user, scope_item_id=scope_item_id, data=data
         )
+
+
+class ApprovalController(ApiController):
+    path = "/api/v1/approvals"
+    tags = ["agreements"]
+
+    @get("/waiting")
+    async def approvals_waiting(
+        self, request: Caller, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
+    ) -> schemas.WaitingApprovalPage:
+        """Agreements in review still waiting for the approval of a party you decide for."""
+        return await selectors.approvals_waiting(user=request.user, limit=limit, offset=offset)

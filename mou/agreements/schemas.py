@@ -118,3 +118,53 @@ class AgreementUpdate(msgspec.Struct, forbid_unknown_fields=True):
 
 class AgreementPage(Page):
     items: list[AgreementSummary]
+
+
+#: The stage actions a client may take; ``expire`` belongs to the system alone.
+Action = Literal["submit", "return", "approve", "sign", "activate", "terminate", "cancel", "renew"]
+
+
+class ActionRequest(msgspec.Struct, forbid_unknown_fields=True):
+    #: Required to ``return`` (why) and to ``terminate`` (the reason).
+    comment: LongText = ""
+    #: Required to ``sign``.
+    signed_on: dt.date | None = None
+    #: ``approve``: the party to approve for, when you decide for several.
+    organisation_id: Id | None = None
+
+
+class HistoryEntry(msgspec.Struct):
+    #: ``stage_change``, or ``approval`` (one party's approval, which may leave the stage).
+    kind: Literal["stage_change", "approval"]
+    action: str
+    from_stage: Stage
+    to_stage: Stage
+    #: None when the system acted (activation, expiry).
+    actor_id: int | None
+    comment: str
+    at: dt.datetime
+    #: Approvals: the party that approved, and the round (returning to draft starts a new one).
+    organisation_id: int | None = None
+    approval_round: int | None = None
+
+
+class HistoryPage(Page):
+    items: list[HistoryEntry]
+
+
+class WaitingApproval(msgspec.Struct):
+    """A party whose approval of an agreement in review is still missing."""
+
+    agreement_id: int
+    reference_number: str
+    title: str
+    #: Send it back as ``If-Match`` to approve.
+    version: int
+    approval_round: int
+    party_id: int
+    organisation_id: int
+    organisation_name: str
+
+
+class WaitingApprovalPage(Page):
+    items: list[WaitingApproval]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from typing import Any
 
@@ -11,9 +10,13 @@ import msgspec
 from mou import errors
 from mou.accounts.schemas import CurrentUser
 from mou.agreements import schemas
-from mou.agreements.tables import Agreement, AgreementParty, ScopeItem
+from mou.agreements.listing import agreement_list
+from mou.agreements.tables import Agreement, AgreementParty, Approval, ScopeItem
+from mou.agreements.workflow import WITNESS
+from mou.parties.tables import Organisation
 from mou.policy import visible_agreements_clause
-from mou.search import contains
+
+__all__ = ["agreement_list"]
 
 SUMMARY_COLUMNS = (
     Agreement.id,
@@ -47,26 +50,25 @@ SCOPE_COLUMNS = (
 )
 
 
+# Runs for every page of every agreement list: plain SQL, because Piccolo's ``is_in`` over
+# fifty ids costs several times the query itself (bench/list_agreements.py).
+_PARTIES_SQL = """
+SELECT p.id, p.agreement AS agreement_id, p.organisation AS organisation_id,
+       o.name AS organisation_name, o.short_name AS organisation_short_name, p.role,
+       p.signatory AS signatory_id
+FROM agreement_party p JOIN organisation o ON o.id = p.organisation
+WHERE p.agreement IN ({ids})
+ORDER BY p.agreement, p.position
+"""
+
+
 async def parties_of(agreement_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     """The parties of several agreements in one query, in their order."""
     by_agreement: dict[int, list[dict[str, Any]]] = defaultdict(list)
     if not agreement_ids:
         return by_agreement
-    rows = (
-        await AgreementParty.select(
-            AgreementParty.id,
-            AgreementParty.agreement.as_alias("agreement_id"),
-            AgreementParty.organisation.as_alias("organisation_id"),
-            AgreementParty.organisation.name.as_alias("organisation_name"),
-            AgreementParty.organisation.short_name.as_alias("organisation_short_name"),
-            AgreementParty.role,
-            AgreementParty.signatory.as_alias("signatory_id"),
-        )
-        .where(AgreementParty.agreement.is_in(agreement_ids))
-        .order_by(AgreementParty.agreement)
-        .order_by(AgreementParty.position)
-    )
-    for row in rows:
+    sql = _PARTIES_SQL.format(ids=", ".join(["{}"] * len(agreement_ids)))
+    for row in await AgreementParty.raw(sql, *agreement_ids):
         by_agreement[row.pop("agreement_id")].append(row)
     return by_agreement
 
@@ -87,50 +89,6 @@ async def agreement_get(*, user: CurrentUser, agreement_id: int) -> schemas.Agre
     return msgspec.convert(row, schemas.Agreement)
 
 
-async def agreement_list(
-    *,
-    user: CurrentUser,
-    limit: int,
-    offset: int,
-    stage: str | None = None,
-    organisation_id: int | None = None,
-    q: str | None = None,
-    expiring_within_days: int | None = None,
-) -> schemas.AgreementPage:
-    visible = await visible_agreements_clause(user)
-    where: list[Any] = [] if visible is None else [visible]
-    if stage is not None:
-        where.append(Agreement.stage == stage)
-    if organisation_id is not None:
-        where.append(
-            Agreement.id.is_in(
-                AgreementParty.select(AgreementParty.agreement).where(
-                    AgreementParty.organisation == organisation_id
-                )
-            )
-        )
-    if q:
-        where.append(contains(Agreement.title, q) | contains(Agreement.reference_number, q))
-    if expiring_within_days is not None:
-        today = dt.date.today()
-        where.append(Agreement.end_date >= today)
-        where.append(Agreement.end_date <= today + dt.timedelta(days=expiring_within_days))
-    query = Agreement.select(*SUMMARY_COLUMNS).order_by(Agreement.id, ascending=False)
-    count = Agreement.count()
-    for clause in where:
-        query, count = query.where(clause), count.where(clause)
-    rows = await query.limit(limit).offset(offset)
-    parties = await parties_of([row["id"] for row in rows])
-    for row in rows:
-        row["parties"] = parties[row["id"]]
-    return schemas.AgreementPage(
-        items=msgspec.convert(rows, list[schemas.AgreementSummary]),
-        total=await count,
-        limit=limit,
-        offset=offset,
-    )
-
-
 async def scope_item_get(*, user: CurrentUser, scope_item_id: int) -> schemas.ScopeItem:
     query = ScopeItem.select(*SCOPE_COLUMNS).where(ScopeItem.id == scope_item_id)
     clause = await visible_agreements_clause(user)
@@ -140,3 +98,56 @@ async def scope_item_get(*, user: CurrentUser, scope_item_id: int) -> schemas.Sc
     if row is None:
         raise errors.NotFound(errors.NOT_FOUND.format(entity="scope item"))
     return msgspec.convert(row, schemas.ScopeItem)
+
+
+# The caller's organisation and every organisation below it (SQLite and PostgreSQL alike).
+_MANAGED_SQL = """
+WITH RECURSIVE down(id) AS (
+    SELECT id FROM organisation WHERE id = {}
+    UNION SELECT o.id FROM organisation o JOIN down ON o.parent = down.id
+)
+SELECT id FROM down
+"""
+
+
+async def managed_organisations(user: CurrentUser) -> frozenset[int] | None:
+    """Organisations ``user`` decides for: their own and those below it; None for admins.
+
+    Narrower than visibility: a bureau's manager sees the commission's agreements but does
+    not approve for the commission.
+    """
+    if user.role == "admin":
+        return None
+    rows = await Organisation.raw(_MANAGED_SQL, user.organisation_id)
+    return frozenset(int(row["id"]) for row in rows)
+
+
+async def approvals_waiting(
+    *, user: CurrentUser, limit: int, offset: int
+) -> schemas.WaitingApprovalPage:
+    """Parties ``user`` decides for whose approval of an agreement in review is missing."""
+    managed = await managed_organisations(user)
+    query = AgreementParty.select(
+        AgreementParty.agreement.as_alias("agreement_id"),
+        AgreementParty.agreement.reference_number.as_alias("reference_number"),
+        AgreementParty.agreement.title.as_alias("title"),
+        AgreementParty.agreement.version.as_alias("version"),
+        AgreementParty.agreement.approval_round.as_alias("approval_round"),
+        AgreementParty.id.as_alias("party_id"),
+        AgreementParty.organisation.as_alias("organisation_id"),
+        AgreementParty.organisation.name.as_alias("organisation_name"),
+    ).where(AgreementParty.agreement.stage == "review", AgreementParty.role != WITNESS)
+    if managed is not None:
+        query = query.where(AgreementParty.organisation.is_in(list(managed) or [0]))
+    rows = await query.order_by(AgreementParty.agreement).order_by(AgreementParty.position)
+    approvals = await Approval.select(Approval.party, Approval.approval_round).where(
+        Approval.agreement.is_in([row["agreement_id"] for row in rows] or [0])
+    )
+    done = {(a["party"], a["approval_round"]) for a in approvals}
+    waiting = [row for row in rows if (row["party_id"], row["approval_round"]) not in done]
+    return schemas.WaitingApprovalPage(
+        items=msgspec.convert(waiting[offset : offset + limit], list[schemas.WaitingApproval]),
+        total=len(waiting),
+        limit=limit,
+        offset=offset,
+    )

@@ -1,0 +1,201 @@
+"""Stage actions on agreements, each in one transaction.
+
+The agreement's row is read under a lock before anything is decided: on PostgreSQL
+``SELECT ... FOR NO KEY UPDATE``, which queues every other writer of the row (actions, PATCH)
+but not inserts of rows that merely refer to it (meetings, scope items); on SQLite the
+transaction's ``BEGIN IMMEDIATE`` already admits one writer at a time. So two requests never
+decide on the same state. Behind the lock stand the version's compare-and-set and the unique
+index on (agreement, party, approval_round), whose violation answers 409, never 500.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from mou import errors
+from mou.accounts.schemas import CurrentUser
+from mou.agreements import schemas, workflow
+from mou.agreements.renewal import renewal_create
+from mou.agreements.selectors import agreement_get, managed_organisations
+from mou.agreements.tables import Agreement, AgreementParty, Approval, StageChange
+from mou.audit.services import audit_record
+from mou.db import DB, atomic
+from mou.policy import require_agreement_visible
+from mou.versions import write_if_version
+
+_STATE_COLUMNS = (
+    Agreement.id,
+    Agreement.stage,
+    Agreement.version,
+    Agreement.approval_round,
+    Agreement.start_date,
+    Agreement.end_date,
+    Agreement.signed_on,
+)
+
+
+def actor_role(user: CurrentUser) -> str:
+    """The role the workflow knows ``user`` by: the system has its own."""
+    return "system" if user.actor_id is None else user.role
+
+
+async def agreement_act(
+    *,
+    user: CurrentUser,
+    agreement_id: int,
+    action: str,
+    expected_version: int | None,
+    data: schemas.ActionRequest,
+    today: dt.date | None = None,
+) -> schemas.Agreement:
+    """Take ``action`` on the agreement, or raise and write nothing.
+
+    ``expected_version`` is the client's ``If-Match``; only the system's own actions pass
+    None and act on whatever is current. Returns the agreement, or for ``renew`` the new draft.
+    """
+    request = workflow.Request(
+        action=action,
+        today=today or dt.date.today(),
+        comment=data.comment,
+        signed_on=data.signed_on,
+        organisation_id=data.organisation_id,
+    )
+    async with atomic():
+        await require_agreement_visible(user, agreement_id)
+        current = await _locked_row(agreement_id)
+        if expected_version is not None and current["version"] != expected_version:
+            raise errors.PreconditionFailed(
+                errors.STALE_VERSION.format(
+                    entity="agreement", expected=expected_version, actual=current["version"]
+                )
+            )
+        actor = workflow.Actor(role=actor_role(user), manages=await managed_organisations(user))
+        decision = workflow.decide(await _state(current), actor, request)
+        before = await agreement_get(user=user, agreement_id=agreement_id)
+        renewal = await _record(user, current, decision, data.comment)
+        after = await agreement_get(user=user, agreement_id=agreement_id)
+        await _audit(user, decision, before, after, current["approval_round"], renewal)
+    return renewal or after
+
+
+async def _audit(
+    user: CurrentUser,
+    decision: workflow.Decision,
+    before: schemas.Agreement,
+    after: schemas.Agreement,
+    approval_round: int,
+    renewal: schemas.Agreement | None,
+) -> None:
+    recorded: dict[str, Any] = msgspec.to_builtins(after)
+    if decision.party_id is not None:
+        recorded["approval"] = {"party_id": decision.party_id, "approval_round": approval_round}
+    if renewal is not None:
+        recorded["renewal_id"] = renewal.id
+    await audit_record(
+        actor_id=user.actor_id,
+        action=decision.action,
+        entity="agreement",
+        entity_id=after.id,
+        before=msgspec.to_builtins(before),
+        after=recorded,
+    )
+
+
+async def _locked_row(agreement_id: int) -> dict[str, Any]:
+    """The agreement's row, locked until the transaction ends."""
+    query = Agreement.select(*_STATE_COLUMNS).where(Agreement.id == agreement_id)
+    # SQLite has no row locks: BEGIN IMMEDIATE already holds the database for writing.
+    rows = await (query if DB.engine_type == "sqlite" else query.lock_rows("NO KEY UPDATE"))
+    if not rows:
+        raise errors.NotFound(errors.NOT_FOUND.format(entity="agreement"))
+    return dict(rows[0])
+
+
+async def _state(row: dict[str, Any]) -> workflow.State:
+    parties = (
+        await AgreementParty.select(
+            AgreementParty.id,
+            AgreementParty.organisation,
+            AgreementParty.role,
+            AgreementParty.signatory,
+        )
+        .where(AgreementParty.agreement == row["id"])
+        .order_by(AgreementParty.position)
+    )
+    approvals = await Approval.select(Approval.party).where(
+        (Approval.agreement == row["id"]) & (Approval.approval_round == row["approval_round"])
+    )
+    renewed = await Agreement.exists().where(
+        (Agreement.renewal_of == row["id"]) & (Agreement.stage != "cancelled")
+    )
+    return workflow.State(
+        stage=row["stage"],
+        parties=tuple(
+            workflow.Party(p["id"], p["organisation"], p["role"], p["signatory"]) for p in parties
+        ),
+        approved=frozenset(a["party"] for a in approvals),
+        start_date=row["start_date"],
+        end_date=row["end_date"],
+        signed_on=row["signed_on"],
+        renewed=renewed,
+    )
+
+
+async def _record(
+    user: CurrentUser, row: dict[str, Any], decision: workflow.Decision, comment: str
+) -> schemas.Agreement | None:
+    """Write what ``decision`` says; the renewal's new draft when it makes one."""
+    values: dict[str, Any] = {"stage": decision.to_stage}
+    if decision.signed_on is not None:
+        values["signed_on"] = decision.signed_on
+    if decision.new_round:
+        values["approval_round"] = row["approval_round"] + 1
+    await write_if_version(
+        Agreement, row["id"], expected=row["version"], values=values, entity="agreement"
+    )
+    at = dt.datetime.now(dt.UTC)
+    if decision.party_id is not None:
+        await _approval_insert(user, row, decision.party_id, comment, at)
+    renewal = None
+    if decision.action == "renew":
+        renewal = await renewal_create(user=user, agreement_id=row["id"])
+        comment = f"renewed as agreement {renewal.id}" + (f": {comment}" if comment else "")
+    if decision.records_stage_change:
+        await StageChange.insert(
+            StageChange(
+                agreement=row["id"],
+                from_stage=decision.from_stage,
+                to_stage=decision.to_stage,
+                action=decision.action,
+                actor=user.actor_id,
+                comment=comment,
+                at=at,
+            )
+        )
+    return renewal
+
+
+async def _approval_insert(
+    user: CurrentUser, row: dict[str, Any], party_id: int, comment: str, at: dt.datetime
+) -> None:
+    try:
+        await Approval.insert(
+            Approval(
+                agreement=row["id"],
+                party=party_id,
+                approval_round=row["approval_round"],
+                actor=user.actor_id,
+                comment=comment,
+                at=at,
+            )
+        )
+    except (sqlite3.IntegrityError, asyncpg.UniqueViolationError) as exc:
+        # Only reachable if the lock above were bypassed: the index still refuses a twin.
+        if isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" not in str(exc):
+            raise
+        raise errors.Conflict(workflow.ALREADY_APPROVED) from None
