@@ -5,17 +5,22 @@ from __future__ import annotations
 import logging
 import re
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import msgspec
 from litestar import Controller, Request, Response
+from litestar.datastructures import Cookie
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.params import HeaderParameter, PathParameter, QueryParameter
+from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import BeforeRequestHookHandler
 
 from mou import errors
 from mou.accounts.schemas import CurrentUser
-from mou.schemas import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT
+from mou.accounts.sessions import SESSION_COOKIE
+from mou.schemas import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT, TEXT_PATTERN
+from mou.settings import Settings
 
 logger = logging.getLogger("mou")
 
@@ -24,7 +29,8 @@ PROBLEM_JSON = "application/problem+json"
 #: A request whose ``user`` is the authenticated caller.
 Caller = Request[CurrentUser, Any, Any]
 SearchText = Annotated[
-    str | None, QueryParameter(max_length=200, description="Text to search for.")
+    str | None,
+    QueryParameter(max_length=200, pattern=TEXT_PATTERN, description="Text to search for."),
 ]
 OptionalId = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)]
 PathId = Annotated[int, PathParameter(ge=1, le=MAX_ID, description="Integer id.")]
@@ -52,15 +58,35 @@ __all__ = [
 ]
 
 
-def _whole_numbers_as_int(value: Any) -> Any:
-    """JSON Schema counts ``1.0`` as an integer; msgspec's strict mode would refuse it."""
+NUL_IN_TEXT = "must not contain the NUL character (\\u0000)"
+
+
+class _NulInText(ValueError):
+    def __init__(self, field: str) -> None:
+        super().__init__(field)
+        self.field = field
+
+
+def _evened(value: Any, path: str = "") -> Any:
+    """The decoded body, ready for a strict conversion: a whole-number float becomes an int
+    (JSON Schema counts ``1.0`` as an integer; msgspec's strict mode does not), and text with
+    a NUL character is refused (PostgreSQL cannot store it; SQLite would)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise _NulInText(path or "body")
+        return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, list):
-        return [_whole_numbers_as_int(item) for item in value]
+        return [_evened(item, f"{path}[{index}]") for index, item in enumerate(value)]
     if isinstance(value, dict):
-        return {key: _whole_numbers_as_int(item) for key, item in value.items()}
+        return {key: _evened(item, f"{path}.{key}" if path else key) for key, item in value.items()}
     return value
+
+
+def _body_error(field: str, message: str) -> ValidationException:
+    error = {"key": field, "message": message, "source": "body"}
+    return ValidationException(f"{field}: {message}", extra=[error])
 
 
 async def strict_json_body(request: Request[Any, Any, Any]) -> None:
@@ -77,19 +103,18 @@ async def strict_json_body(request: Request[Any, Any, Any]) -> None:
     if not body:
         if field.is_optional or field.has_default:
             return
-        error = {"key": "body", "message": "Send a JSON body.", "source": "body"}
-        raise ValidationException("The request has no body.", extra=[error])
+        raise _body_error("body", "Send a JSON body.")
     try:
-        value = _whole_numbers_as_int(msgspec.json.decode(body))
-    except msgspec.DecodeError as exc:
-        error = {"key": "body", "message": str(exc), "source": "body"}
-        raise ValidationException(str(exc), extra=[error]) from None
+        value = _evened(msgspec.json.decode(body))
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
+        raise _body_error("body", f"Not JSON: {exc}") from None
+    except _NulInText as exc:
+        raise _body_error(exc.field, NUL_IN_TEXT) from None
     try:
         msgspec.convert(value, field.annotation, strict=True)
     except msgspec.ValidationError as exc:
         message = str(exc)
-        error = {"key": _field_of("", message), "message": message.split(" - at `$")[0]}
-        raise ValidationException(message, extra=[{**error, "source": "body"}]) from None
+        raise _body_error(_field_of("", message), message.split(" - at `$")[0]) from None
 
 
 class ApiController(Controller):
@@ -213,9 +238,55 @@ def _title(status: int) -> str:
         return "Error"
 
 
+def session_cookie(value: str, settings: Settings, *, expire: bool = False) -> Cookie:
+    """The web session cookie: HttpOnly, SameSite=Lax, Secure unless in development."""
+    return Cookie(
+        key=SESSION_COOKIE,
+        value=value,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=not settings.dev,
+        max_age=0 if expire else settings.session_ttl_hours * 3600,
+    )
+
+
+def wants_page(request: Request[Any, Any, Any]) -> bool:
+    """A person's browser asking for a page, not a client of the JSON API."""
+    return not request.url.path.startswith("/api/") and "json" not in request.headers.get(
+        "accept", ""
+    )
+
+
+def _pages_too(handler: Any) -> Any:
+    """Answer page requests with a page (a login redirect for 401), the API with problem+json."""
+
+    def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+        response: Response[Any] = handler(request, exc)
+        if not wants_page(request):
+            return response
+        if response.status_code == 401:
+            return Redirect(f"/login?next={quote(request.url.path)}", status_code=303)
+        body = response.content if isinstance(response.content, dict) else {}
+        headers = {k: v for k, v in response.headers.items() if k.lower() == "retry-after"}
+        return Template(
+            "error.html",
+            context={
+                "status": response.status_code,
+                "title": body.get("title", ""),
+                "detail": body.get("detail", ""),
+                "user": request.scope.get("user"),
+            },
+            status_code=response.status_code or 500,
+            headers=headers,
+        )
+
+    return handle
+
+
 EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
-    ValidationException: on_validation_error,
-    errors.DomainError: on_domain_error,
-    HTTPException: on_http_exception,
-    Exception: on_unexpected,
+    ValidationException: _pages_too(on_validation_error),
+    errors.DomainError: _pages_too(on_domain_error),
+    HTTPException: _pages_too(on_http_exception),
+    Exception: _pages_too(on_unexpected),
 }

@@ -1,9 +1,20 @@
-"""Make the generated OpenAPI document say what the handlers really answer on error."""
+"""Make the generated OpenAPI document say what the handlers really accept and answer."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import msgspec
 from litestar import Litestar
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Reference, Schema
+from litestar.openapi.spec import (
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    Reference,
+    RequestBody,
+    Schema,
+)
 from litestar.openapi.spec.enums import OpenAPIType
 
 PROBLEM = Schema(
@@ -71,3 +82,63 @@ def document_problems(app: Litestar) -> None:
                     response.description = DESCRIPTIONS.get(status, response.description)
                     response.content = {"application/problem+json": problem}
             operation.responses = responses
+
+
+#: "/agreements/{agreement_id:int}" in a route is "/agreements/{agreement_id}" in the document.
+_PATH_PARAMETER_TYPE = re.compile(r"\{(\w+):[^}]*\}")
+
+
+def _body_structs(annotation: Any) -> Iterator[msgspec.inspect.StructType]:
+    """The structs a request body of type ``annotation`` is made of, nested ones too."""
+    pending: list[msgspec.inspect.Type] = [msgspec.inspect.type_info(annotation)]
+    seen: set[type] = set()
+    while pending:
+        info = pending.pop()
+        if isinstance(info, msgspec.inspect.StructType):
+            if info.cls in seen:
+                continue
+            seen.add(info.cls)
+            yield info
+            pending.extend(field.type for field in info.fields)
+        elif isinstance(info, msgspec.inspect.Metadata):
+            pending.append(info.type)
+        elif isinstance(info, msgspec.inspect.UnionType):
+            pending.extend(info.types)
+        elif isinstance(info, msgspec.inspect.DictType):
+            pending.extend((info.key_type, info.value_type))
+        elif isinstance(info, msgspec.inspect.TupleType):
+            pending.extend(info.item_types)
+        elif item := getattr(info, "item_type", None):
+            pending.append(item)
+
+
+def document_request_bodies(app: Litestar) -> None:
+    """Say what the handlers really accept as a body, where Litestar's document does not.
+
+    * A struct that refuses unknown fields (400) says so: ``additionalProperties: false``;
+      Litestar leaves ``forbid_unknown_fields`` out, so a client would expect them ignored.
+    * A body the handler can do without (``data: ... = None``) is not ``required``; Litestar
+      marks every body required.
+    """
+    document = app.openapi_schema
+    closed: set[str] = set()
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", ()):
+            body = handler.parsed_fn_signature.parameters.get("data")
+            if body is None:
+                continue
+            closed.update(
+                struct.cls.__name__
+                for struct in _body_structs(body.annotation)
+                if struct.forbid_unknown_fields
+            )
+            if not (body.is_optional or body.has_default):
+                continue
+            path_item = (document.paths or {}).get(_PATH_PARAMETER_TYPE.sub(r"{\1}", route.path))
+            for method in handler.http_methods:
+                operation = getattr(path_item, method.lower(), None)
+                if operation is not None and isinstance(operation.request_body, RequestBody):
+                    operation.request_body.required = False
+    for name, schema in (document.components.schemas or {}).items():
+        if isinstance(schema, Schema) and (schema.title or name) in closed:
+            schema.additional_properties = False

@@ -6,6 +6,9 @@ from typing import Annotated, Any
 
 import msgspec
 
+#: Text without the NUL character, which PostgreSQL cannot store. ``mou.http`` refuses NUL in
+#: any string of a request body (400, naming the field); query texts carry this pattern.
+TEXT_PATTERN = r"^[^\u0000]*$"
 #: Database ids are 32-bit serials; anything larger cannot exist and is refused as input.
 MAX_ID = 2**31 - 1
 Id = Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
@@ -14,7 +17,10 @@ OptionalShortText = Annotated[str, msgspec.Meta(max_length=200)]
 Title = Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
 LongText = Annotated[str, msgspec.Meta(max_length=20_000)]
 RequiredLongText = Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
-Email = Annotated[str, msgspec.Meta(max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Email = Annotated[
+    str,
+    msgspec.Meta(max_length=254, pattern=r"^$|^[^@\s\u0000]+@[^@\s\u0000]+\.[^@\s\u0000]+$"),
+]
 Phone = Annotated[str, msgspec.Meta(max_length=40, pattern=r"^[0-9+()\-. ]*$")]
 
 DEFAULT_LIMIT = 50

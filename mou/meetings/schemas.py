@@ -23,7 +23,14 @@ ActionStatus = Literal["open", "done", "dropped"]
 MinutesStatus = Literal["draft", "final"]
 TimeZoneName = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 AgendaItem = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
-Agenda = Annotated[list[AgendaItem], msgspec.Meta(max_length=50)]
+Agenda = Annotated[
+    list[AgendaItem],
+    msgspec.Meta(
+        max_length=50,
+        # Litestar's OpenAPI drops an item type's own constraints: spell them out for it.
+        extra_json_schema={"extra": {"items": msgspec.json.schema(AgendaItem)}},
+    ),
+]
 MinutesNumber = Annotated[str, msgspec.Meta(max_length=100)]
 
 
