@@ -44,7 +44,10 @@ class AuthController(ApiController):
         """Exchange a username and password for a bearer token (throttled: 429 when over)."""
         ttl = dt.timedelta(hours=get_settings().token_ttl_hours)
         return await services.token_issue(
-            username=data.username, password=data.password, name=data.name, ttl=ttl,
+            username=data.username,
+            password=data.password,
+            name=data.name,
+            ttl=ttl,
             address=client_address(request),
         )
 

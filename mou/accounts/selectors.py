@@ -35,16 +35,14 @@ SELECT u.id, u.username, u.role, u.organisation AS organisation_id, u.person AS 
        u.locale
 FROM api_token t JOIN mou_user u ON u.id = t."user"
 WHERE t.token_hash = {} AND t.revoked_at IS NULL AND t.expires_at > {} AND u.active = {}
-"""
+"""  # noqa: S105 - SQL, not a password
 
 
 async def user_for_token(token: str) -> schemas.CurrentUser | None:
     """The active user a bearer token belongs to, or None for an unknown, expired or revoked one."""
     if not token or len(token) > 200:
         return None
-    rows = await ApiToken.raw(
-        _USER_FOR_TOKEN, token_digest(token), dt.datetime.now(dt.UTC), True
-    )
+    rows = await ApiToken.raw(_USER_FOR_TOKEN, token_digest(token), dt.datetime.now(dt.UTC), True)
     return schemas.CurrentUser(**rows[0]) if rows else None
 
 
