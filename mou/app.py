@@ -3,31 +3,56 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
+import secrets
 from collections.abc import AsyncIterator
 
 from litestar import Litestar, get
+from litestar.config.csrf import CSRFConfig
 from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
 
 from mou.accounts.api import AuthController, MeController, TokenController, UserController
-from mou.accounts.auth import PUBLIC_PATHS, BearerTokenMiddleware
-from mou.agreements.api import AgreementController, ScopeItemController
+from mou.accounts.auth import PUBLIC_PATHS, AuthenticationMiddleware
+from mou.accounts.pages import LoginController
+from mou.agreements.api import AgreementController, ApprovalController, ScopeItemController
+from mou.agreements.pages import AgreementPages
+from mou.agreements.tick import agreement_ticker
 from mou.db import DB, close_pool, open_pool
 from mou.http import EXCEPTION_HANDLERS
 from mou.meetings.api import AgreementMeetingController, MeetingController
-from mou.openapi import document_problems
+from mou.minutes.api import MinutesController, document_verify_page, minutes_verify
+from mou.minutes.pool import render_pool_lifespan
+from mou.openapi import document_problems, document_request_bodies
 from mou.parties.api import OrganisationController, PersonController
 from mou.policy import role_guard
+from mou.security import add_security_headers
 from mou.settings import Settings, get_settings
+from mou.templating import STATIC, environment
 
 
 @get("/health", include_in_schema=False)
 async def health() -> dict[str, str]:
     """The process is alive; touches no database."""
     return {"status": "ok"}
+
+
+@contextlib.asynccontextmanager
+async def freeze_startup_heap(_: Litestar) -> AsyncIterator[None]:
+    """Move everything alive after start-up out of the collector's sight.
+
+    Modules, routes and schemas never die; without this every full collection walks them
+    again (about 0.1 s each, measured as the p99 of bench/list_agreements.py).
+    """
+    gc.collect()
+    gc.freeze()
+    yield
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -53,11 +78,35 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PersonController,
             AgreementController,
             ScopeItemController,
+            ApprovalController,
             AgreementMeetingController,
             MeetingController,
+            MinutesController,
+            minutes_verify,
+            LoginController,
+            AgreementPages,
+            create_static_files_router(path="/static", directories=[STATIC], name="static"),
         ],
-        lifespan=[database],
-        middleware=[DefineMiddleware(BearerTokenMiddleware, exclude=PUBLIC_PATHS)],
+        # Entered in order, left in reverse: the tick stops before the pool closes.
+        lifespan=[
+            database,
+            agreement_ticker(settings.tick_seconds),
+            render_pool_lifespan,
+            freeze_startup_heap,
+        ],
+        middleware=[DefineMiddleware(AuthenticationMiddleware, exclude=PUBLIC_PATHS)],
+        before_send=[add_security_headers],
+        template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment())),
+        csrf_config=CSRFConfig(
+            # Kept across processes only when MOU_SECRET_KEY is set; see Settings.secret_key.
+            secret=settings.secret_key or secrets.token_urlsafe(32),
+            cookie_name="mou_csrf",
+            cookie_secure=not settings.dev,
+            cookie_httponly=True,
+            cookie_samesite="lax",
+            # The API takes bearer tokens only, never cookies, so it cannot be forged cross-site.
+            exclude=[r"^/api/", r"^/health$", r"^/verify/", r"^/schema"],
+        ),
         guards=[role_guard],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
@@ -65,7 +114,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             version="1",
             description="Cooperation agreements between government agencies.",
             path="/schema",
-            render_plugins=[SwaggerRenderPlugin()],
+            # JSON only: interactive viewers need inline script, which the CSP forbids.
+            render_plugins=[JsonRenderPlugin()],
             components=Components(
                 security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer")}
             ),
@@ -74,4 +124,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=False,
     )
     document_problems(app)
+    document_request_bodies(app)
+    document_verify_page(app)
     return app

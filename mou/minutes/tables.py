@@ -14,7 +14,12 @@ class MinutesVersion(Table, db=DB):
     version = Integer()
     #: id or en.
     language = Varchar(length=5)
+    #: SHA-256 of ``pdf``, the bytes a party downloads.
     sha256 = Varchar(length=64, unique=True)
+    #: The verification code printed in the PDF's footer and QR code: SHA-256 of the document's
+    #: canonical content (a PDF cannot print the hash of its own bytes).
+    #: Unique (an index of the migration: SQLite cannot add a UNIQUE column).
+    code = Varchar(length=64, null=True, default=None)
     pdf = Bytea()
     #: Why this version corrects the previous one; empty for version 1.
     reason = Text(default="")

@@ -1,0 +1,35 @@
+"""``mou minutes render``: a meeting's minutes as a PDF file, for scripts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mou.accounts.schemas import CurrentUser
+from mou.db import DB, close_pool, open_pool
+from mou.minutes.pool import render_pool
+from mou.minutes.selectors import minutes_pdf
+from mou.settings import get_settings
+
+
+async def minutes_render_command(
+    *, meeting_id: int, language: str, output: Path, version: int | None = None
+) -> str:
+    """Write the newest final version (or ``version``), else a draft, to ``output``.
+
+    Returns a line describing what was written; raises ``mou.errors.DomainError`` subclasses
+    (``NotFound``, ``RenderFailed``...) for the command to report.
+    """
+    await open_pool(DB, get_settings())
+    pool = render_pool()
+    try:
+        document = await minutes_pdf(
+            user=CurrentUser.system(), meeting_id=meeting_id, language=language, version=version
+        )
+    finally:
+        pool.stop()
+        await close_pool(DB)
+    output.write_bytes(document.pdf)
+    what = f"version {document.version}" if document.version else "draft"
+    return (
+        f"{output}: minutes of meeting {meeting_id}, {what}, {language}, sha256 {document.sha256}"
+    )

@@ -1,0 +1,102 @@
+"""Context -> HTML -> PDF. Runs inside a render worker process (see ``mou.minutes.pool``).
+
+Nothing here touches the database or the event loop: a job is plain data in, bytes out.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+from dataclasses import dataclass
+from typing import Any
+
+from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
+
+from mou.i18n import translations
+from mou.minutes.fetcher import STATIC_BASE_URL, StaticOnlyFetcher
+from mou.templating import environment
+
+TEMPLATE = "pdf/minutes.html"
+PDF_VARIANT = "pdf/a-3b"
+TIME_LIMIT_EXCEEDED = "the rendering took longer than its {seconds} s limit"
+
+
+@dataclass(frozen=True, slots=True)
+class RenderJob:
+    """What a worker renders: the document context, and its limits."""
+
+    context: dict[str, Any]
+    language: str
+    template: str = TEMPLATE
+    #: Seconds the worker may spend on this job before it gives up.
+    time_limit: float = 60.0
+
+
+class RenderTimeout(Exception):
+    """The job ran out of time inside the worker (the worker itself survives)."""
+
+
+_font_config: FontConfiguration | None = None
+
+
+def font_config() -> FontConfiguration:
+    """One font configuration per process: building it costs more than a small page."""
+    global _font_config
+    if _font_config is None:
+        _font_config = FontConfiguration()
+    return _font_config
+
+
+def worker_init(memory_limit: int | None, niceness: int = 0) -> None:
+    """Set a worker's limits once, when the pool starts it."""
+    if niceness:
+        # Renders yield the CPU to the web process: an API call waits for no PDF.
+        os.nice(niceness)
+    if memory_limit:
+        # Address space: a runaway layout ends in MemoryError, not in the OOM killer.
+        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+    # Ctrl-C goes to the app, which stops the pool; workers must not die mid-job on their own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    font_config()
+
+
+def html_of(job: RenderJob) -> str:
+    """The HTML of a job, from the one Jinja environment (autoescaped)."""
+    template = environment().get_template(job.template)
+    return template.render(**job.context, _=translations(job.language).gettext)
+
+
+def pdf_of(html: str, fetcher: StaticOnlyFetcher | None = None) -> bytes:
+    """PDF/A-3b bytes of ``html``, its relative URLs resolved in ``static/`` only."""
+    document = HTML(
+        string=html, base_url=STATIC_BASE_URL, url_fetcher=fetcher or StaticOnlyFetcher()
+    )
+    pdf = document.write_pdf(font_config=font_config(), pdf_variant=PDF_VARIANT)
+    assert pdf is not None
+    return pdf
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    raise RenderTimeout
+
+
+def render_job(job: RenderJob) -> bytes:
+    """Render ``job`` within its time limit; runs in a worker process."""
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, job.time_limit)
+    try:
+        return pdf_of(html_of(job))
+    except RenderTimeout:
+        raise RenderTimeout(TIME_LIMIT_EXCEEDED.format(seconds=job.time_limit)) from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def warm_up() -> int:
+    """Load fonts and layout code in a fresh worker, so the first real job is not the slow one."""
+    css = environment().get_template("pdf/minutes.css").render()
+    pdf_of(f"<style>{css}</style><p>mou <b>mou</b></p>")
+    return 0
