@@ -9,13 +9,9 @@ import os
 import resource
 import signal
 from dataclasses import dataclass
-from typing import Any
-
-from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
+from typing import TYPE_CHECKING, Any
 
 from mou.i18n import translations
-from mou.minutes.fetcher import STATIC_BASE_URL, StaticOnlyFetcher
 from mou.templating import environment
 
 TEMPLATE = "pdf/minutes.html"
@@ -38,11 +34,20 @@ class RenderTimeout(Exception):
     """The job ran out of time inside the worker (the worker itself survives)."""
 
 
+if TYPE_CHECKING:
+    from weasyprint.text.fonts import FontConfiguration
+
+    from mou.minutes.fetcher import StaticOnlyFetcher
+
+# WeasyPrint is imported inside the functions that run in workers: the web process never
+# needs it (27 MiB and most of a second of start-up, per bench/list_agreements.py).
 _font_config: FontConfiguration | None = None
 
 
 def font_config() -> FontConfiguration:
     """One font configuration per process: building it costs more than a small page."""
+    from weasyprint.text.fonts import FontConfiguration
+
     global _font_config
     if _font_config is None:
         _font_config = FontConfiguration()
@@ -70,6 +75,10 @@ def html_of(job: RenderJob) -> str:
 
 def pdf_of(html: str, fetcher: StaticOnlyFetcher | None = None) -> bytes:
     """PDF/A-3b bytes of ``html``, its relative URLs resolved in ``static/`` only."""
+    from weasyprint import HTML
+
+    from mou.minutes.fetcher import STATIC_BASE_URL, StaticOnlyFetcher
+
     document = HTML(
         string=html, base_url=STATIC_BASE_URL, url_fetcher=fetcher or StaticOnlyFetcher()
     )
