@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import sqlite3
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -24,6 +25,19 @@ from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionTy
 from mou.settings import Settings, get_settings
 
 POOL_CLOSE_TIMEOUT = 5.0
+
+
+def _int_out(value: bytes) -> int:
+    """Piccolo's INTEGER converter, without a Decimal per value in the common case."""
+    try:
+        return int(value)
+    except ValueError:
+        # SQLite lets 1.0 into an INTEGER column; Piccolo reads it exactly, so do we.
+        return int(Decimal(value.decode()))
+
+
+# Piccolo converts every INTEGER through Decimal: half the CPU of a 50-row page (measured).
+sqlite3.register_converter("INTEGER", _int_out)
 
 
 class PooledSQLiteTransaction(SQLiteTransaction):
