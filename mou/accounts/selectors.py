@@ -11,6 +11,7 @@ import msgspec
 from mou import errors
 from mou.accounts import schemas
 from mou.accounts.tables import ApiToken, User
+from mou.paging import page_of
 
 
 def token_digest(token: str) -> str:
@@ -74,18 +75,7 @@ async def user_list(
         where.append(User.organisation == organisation_id)
     if role is not None:
         where.append(User.role == role)
-    query = User.select(*USER_COLUMNS).order_by(User.id).limit(limit).offset(offset)
-    count = User.count()
-    for clause in where:
-        query = query.where(clause)
-        count = count.where(clause)
-    rows = await query
-    return schemas.UserPage(
-        items=msgspec.convert(rows, list[schemas.User]),
-        total=await count,
-        limit=limit,
-        offset=offset,
-    )
+    return await page_of(schemas.UserPage, User, USER_COLUMNS, where, limit=limit, offset=offset)
 
 
 async def password_hash_of(*, username: str) -> tuple[int, str] | None:
@@ -130,14 +120,6 @@ async def token_list(
         where.append(own)
     if user_id is not None:
         where.append(ApiToken.user == user_id)
-    query = ApiToken.select(*TOKEN_COLUMNS).order_by(ApiToken.id)
-    count = ApiToken.count()
-    for clause in where:
-        query, count = query.where(clause), count.where(clause)
-    rows = await query.limit(limit).offset(offset)
-    return schemas.TokenPage(
-        items=msgspec.convert(rows, list[schemas.TokenInfo]),
-        total=await count,
-        limit=limit,
-        offset=offset,
+    return await page_of(
+        schemas.TokenPage, ApiToken, TOKEN_COLUMNS, where, limit=limit, offset=offset
     )

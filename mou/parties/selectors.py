@@ -8,6 +8,7 @@ import msgspec
 
 from mou import errors
 from mou.accounts.schemas import CurrentUser
+from mou.paging import page_of
 from mou.parties import schemas
 from mou.parties.tables import Organisation, Person
 from mou.policy import visible_people_clause
@@ -50,14 +51,11 @@ async def organisation_list(
         where.append(contains(Organisation.name, q) | contains(Organisation.short_name, q))
     if kind:
         where.append(Organisation.kind == kind)
-    query = Organisation.select(*ORGANISATION_COLUMNS).order_by(Organisation.id)
-    count = Organisation.count()
-    for clause in where:
-        query, count = query.where(clause), count.where(clause)
-    rows = await query.limit(limit).offset(offset)
-    return schemas.OrganisationPage(
-        items=msgspec.convert(rows, list[schemas.Organisation]),
-        total=await count,
+    return await page_of(
+        schemas.OrganisationPage,
+        Organisation,
+        ORGANISATION_COLUMNS,
+        where,
         limit=limit,
         offset=offset,
     )
@@ -86,14 +84,6 @@ async def person_list(
         where.append(contains(Person.full_name, q) | contains(Person.position, q))
     if organisation_id is not None:
         where.append(Person.organisation == organisation_id)
-    query = Person.select(*PERSON_COLUMNS).order_by(Person.id)
-    count = Person.count()
-    for clause in where:
-        query, count = query.where(clause), count.where(clause)
-    rows = await query.limit(limit).offset(offset)
-    return schemas.PersonPage(
-        items=msgspec.convert(rows, list[schemas.Person]),
-        total=await count,
-        limit=limit,
-        offset=offset,
+    return await page_of(
+        schemas.PersonPage, Person, PERSON_COLUMNS, where, limit=limit, offset=offset
     )
