@@ -1,12 +1,13 @@
 FROM python:3.11-slim
 RUN apt-get update && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY mou ./mou
 COPY migrations ./migrations
 COPY templates ./templates
+COPY static ./static
 RUN pip install --no-cache-dir .
 ENV MOU_HOST=0.0.0.0
 EXPOSE 8000
