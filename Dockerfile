@@ -8,7 +8,8 @@ COPY mou ./mou
 COPY migrations ./migrations
 COPY templates ./templates
 COPY static ./static
-RUN pip install --no-cache-dir .
+# Editable: templates/, static/ and migrations/ are found beside the package.
+RUN pip install --no-cache-dir -e .
 ENV MOU_HOST=0.0.0.0
 EXPOSE 8000
 CMD ["mou", "serve", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"]
