@@ -36,6 +36,20 @@ def event_hash(
     return hashlib.sha256(canonical_json(fields).encode()).hexdigest()
 
 
+def stored_event_hash(row: dict[str, Any]) -> str:
+    """The hash an audit_event row should carry, recomputed from its stored columns."""
+    return event_hash(
+        prev_hash=row["prev_hash"],
+        actor_id=row["actor"],
+        action=row["action"],
+        entity=row["entity"],
+        entity_id=row["entity_id"],
+        before=row["before"],
+        after=row["after"],
+        at=row["at"],
+    )
+
+
 async def audit_record(
     *,
     actor_id: int | None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mou.audit.services import GENESIS_HASH, event_hash
+from mou.audit.services import GENESIS_HASH, stored_event_hash
 from mou.audit.tables import AuditEvent
 
 BATCH = 1000
@@ -43,17 +43,7 @@ async def audit_verify() -> ChainReport:
             position += 1
             if row["prev_hash"] != previous:
                 return ChainReport(position - 1, position, row["id"], "links to another event")
-            expected = event_hash(
-                prev_hash=row["prev_hash"],
-                actor_id=row["actor"],
-                action=row["action"],
-                entity=row["entity"],
-                entity_id=row["entity_id"],
-                before=row["before"],
-                after=row["after"],
-                at=row["at"],
-            )
-            if row["hash"] != expected:
+            if row["hash"] != stored_event_hash(row):
                 return ChainReport(position - 1, position, row["id"], "its content was changed")
             previous = row["hash"]
             last_id = row["id"]

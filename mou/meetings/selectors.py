@@ -139,20 +139,24 @@ async def attendee_get(*, attendee_id: int) -> schemas.Attendee:
     return msgspec.convert(row, schemas.Attendee)
 
 
-async def action_item_get(*, user: CurrentUser, action_item_id: int) -> schemas.ActionItem:
-    query = ActionItem.select(*ACTION_COLUMNS).where(ActionItem.id == action_item_id)
+async def _visible_action_item(
+    user: CurrentUser, action_item_id: int, *columns: Any
+) -> dict[str, Any]:
+    query = ActionItem.select(*columns).where(ActionItem.id == action_item_id)
     clause = await visible_meetings_clause(user)
     if clause is not None:
         query = query.where(ActionItem.meeting.is_in(Meeting.select(Meeting.id).where(clause)))
     row = await query.first()
     if row is None:
         raise errors.NotFound(errors.NOT_FOUND.format(entity="action item"))
+    return row
+
+
+async def action_item_get(*, user: CurrentUser, action_item_id: int) -> schemas.ActionItem:
+    row = await _visible_action_item(user, action_item_id, *ACTION_COLUMNS)
     return msgspec.convert(row, schemas.ActionItem)
 
 
 async def meeting_of_action_item(*, user: CurrentUser, action_item_id: int) -> int:
-    await action_item_get(user=user, action_item_id=action_item_id)
-    row = await ActionItem.select(ActionItem.meeting).where(ActionItem.id == action_item_id).first()
-    if row is None:
-        raise errors.NotFound(errors.NOT_FOUND.format(entity="action item"))
+    row = await _visible_action_item(user, action_item_id, ActionItem.meeting)
     return int(row["meeting"])

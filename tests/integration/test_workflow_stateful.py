@@ -34,7 +34,7 @@ from mou.agreements.history import agreement_history
 from mou.agreements.schemas import ActionRequest
 from mou.agreements.tables import Agreement, AgreementParty, Approval, StageChange
 from mou.agreements.tick import agreements_tick
-from mou.audit.services import event_hash
+from mou.audit.services import stored_event_hash
 from mou.audit.tables import AuditEvent
 from mou.db import DB, close_pool, open_pool
 from mou.settings import get_settings
@@ -69,17 +69,7 @@ async def audit_chain_breaks(after_id: int) -> list[int]:
     rows = await AuditEvent.select().where(AuditEvent.id >= after_id).order_by(AuditEvent.id)
     broken = []
     for previous, event in itertools.pairwise(rows):
-        recomputed = event_hash(
-            prev_hash=event["prev_hash"],
-            actor_id=event["actor"],
-            action=event["action"],
-            entity=event["entity"],
-            entity_id=event["entity_id"],
-            before=event["before"],
-            after=event["after"],
-            at=event["at"],
-        )
-        if event["prev_hash"] != previous["hash"] or event["hash"] != recomputed:
+        if event["prev_hash"] != previous["hash"] or event["hash"] != stored_event_hash(event):
             broken.append(event["id"])
     return broken
 
