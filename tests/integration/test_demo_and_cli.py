@@ -151,108 +151,51 @@ def test_migrate_is_idempotent_and_fails_loudly(tmp_path: Path) -> None:
     assert "failed" in failing.stderr
 
 
+def _mou(*args: str, url: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``mou`` as a newcomer would, against ``url`` and nothing else from this process."""
+    return subprocess.run(
+        [*MOU, *args],
+        input=stdin,
+        env=_env(MOU_DATABASE_URL=url),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+CREATE_HUMAS = (
+    "user",
+    "create",
+    "--username",
+    "humas",
+    "--role",
+    "liaison",
+    "--organisation",
+    "KPK RI",
+)
+
+
 def test_user_create_reads_the_password_from_stdin(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/users.sqlite"
-    assert (
-        subprocess.run(
-            [*MOU, "migrate"], env=_env(MOU_DATABASE_URL=url), capture_output=True, timeout=120
-        ).returncode
-        == 0
-    )
-    created = subprocess.run(
-        [
-            *MOU,
-            "user",
-            "create",
-            "--username",
-            "humas",
-            "--role",
-            "liaison",
-            "--organisation",
-            "KPK RI",
-        ],
-        input="a long enough secret\n",
-        env=_env(MOU_DATABASE_URL=url),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    assert _mou("migrate", url=url).returncode == 0
+    created = _mou(*CREATE_HUMAS, url=url, stdin="a long enough secret\n")
     assert created.returncode == 0, created.stderr
     assert "humas" in created.stdout
-    duplicate = subprocess.run(
-        [
-            *MOU,
-            "user",
-            "create",
-            "--username",
-            "humas",
-            "--role",
-            "liaison",
-            "--organisation",
-            "KPK RI",
-        ],
-        input="a long enough secret\n",
-        env=_env(MOU_DATABASE_URL=url),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    duplicate = _mou(*CREATE_HUMAS, url=url, stdin="a long enough secret\n")
     assert duplicate.returncode == 2
     assert "taken" in duplicate.stderr
 
 
 def test_user_role_and_deactivate_commands(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/roles.sqlite"
-    env = _env(MOU_DATABASE_URL=url)
-    assert (
-        subprocess.run([*MOU, "migrate"], env=env, capture_output=True, timeout=120).returncode == 0
-    )
-    create = [
-        *MOU,
-        "user",
-        "create",
-        "--username",
-        "staf",
-        "--role",
-        "viewer",
-        "--organisation",
-        "X",
-    ]
-    assert (
-        subprocess.run(
-            create,
-            input="a long enough secret\n",
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        ).returncode
-        == 0
-    )
-    role = subprocess.run(
-        [*MOU, "user", "role", "--username", "staf", "--role", "manager"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    assert _mou("migrate", url=url).returncode == 0
+    create = ("user", "create", "--username", "staf", "--role", "viewer", "--organisation", "X")
+    assert _mou(*create, url=url, stdin="a long enough secret\n").returncode == 0
+    role = _mou("user", "role", "--username", "staf", "--role", "manager", url=url)
     assert role.returncode == 0, role.stderr
-    off = subprocess.run(
-        [*MOU, "user", "deactivate", "--username", "staf"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    off = _mou("user", "deactivate", "--username", "staf", url=url)
     assert off.returncode == 0, off.stderr
-    missing = subprocess.run(
-        [*MOU, "user", "deactivate", "--username", "nobody"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert missing.returncode == 2
+    assert _mou("user", "deactivate", "--username", "nobody", url=url).returncode == 2
     import sqlite3
 
     row = (

@@ -141,6 +141,7 @@ def _wait_until_up(base_url: str, server: subprocess.Popen[bytes], log: Path) ->
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise AssertionError(f"the server exited with {server.returncode}:\n{_tail(log)}")
+        # Refused connections are expected until uvicorn listens; the deadline bounds the wait.
         with contextlib.suppress(httpx.HTTPError):
             if httpx.get(f"{base_url}/health", timeout=1.0).status_code == 200:
                 return
