@@ -31,7 +31,7 @@ from mou.minutes.api import MinutesController, document_verify_page, minutes_ver
 from mou.minutes.pool import render_pool_lifespan
 from mou.openapi import document_problems, document_request_bodies
 from mou.parties.api import OrganisationController, PersonController
-from mou.policy import role_guard
+from mou.policy import policy_check, role_guard
 from mou.security import add_security_headers
 from mou.settings import Settings, get_settings
 from mou.templating import STATIC, environment
@@ -123,6 +123,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         debug=False,
     )
+    policy_check(app)
     document_problems(app)
     document_request_bodies(app)
     document_verify_page(app)

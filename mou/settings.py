@@ -39,6 +39,8 @@ class Settings:
     secret_key: str = ""
     #: Lifetime of a web session, in hours.
     session_ttl_hours: int = 12
+    #: IANA time zone whose calendar date is "today" for agreement dates (start, end, expiry).
+    timezone: str = "Asia/Jakarta"
 
     @property
     def is_sqlite(self) -> bool:
@@ -77,6 +79,7 @@ class Settings:
             ),
             secret_key=env.get("MOU_SECRET_KEY", defaults.secret_key),
             session_ttl_hours=int(env.get("MOU_SESSION_TTL_HOURS", defaults.session_ttl_hours)),
+            timezone=env.get("MOU_TIMEZONE", defaults.timezone),
         )
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from mou import errors
+from mou import clock, errors
 from mou.accounts.schemas import CurrentUser
 from mou.agreements import schemas, workflow
 from mou.agreements.renewal import renewal_create
@@ -60,7 +60,7 @@ async def agreement_act(
     """
     request = workflow.Request(
         action=action,
-        today=today or dt.date.today(),
+        today=today or clock.today(),
         comment=data.comment,
         signed_on=data.signed_on,
         organisation_id=data.organisation_id,

@@ -13,6 +13,7 @@ from typing import Any
 
 import msgspec
 
+from mou import clock
 from mou.accounts.schemas import CurrentUser
 from mou.agreements import schemas
 from mou.agreements.tables import Agreement
@@ -55,7 +56,7 @@ async def _filters(
         where.append(f"({contains_sql('a.title')} OR {contains_sql('a.reference_number')})")
         args += [q, q]
     if expiring_within_days is not None:
-        today = dt.date.today()
+        today = clock.today()
         where.append("a.end_date >= {} AND a.end_date <= {}")
         args += [today, today + dt.timedelta(days=expiring_within_days)]
     return " AND ".join(where) or "1 = 1", args

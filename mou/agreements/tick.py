@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-from mou import errors
+from mou import clock, errors
 from mou.accounts.schemas import CurrentUser
 from mou.agreements.actions import agreement_act
 from mou.agreements.schemas import ActionRequest
@@ -43,7 +43,7 @@ async def _due(action: str, today: dt.date) -> list[int]:
 async def agreements_tick(*, today: dt.date | None = None) -> list[tuple[int, str]]:
     """Activate signed agreements whose start has come, expire active ones whose end has
     passed; returns the (agreement id, action) pairs this call applied."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     system = CurrentUser.system()
     applied: list[tuple[int, str]] = []
     # Activation first: an agreement signed late may start and end within one tick.

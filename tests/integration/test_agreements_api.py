@@ -166,8 +166,10 @@ async def test_agreement_expiring_within_days(
 ) -> None:
     import datetime as dt
 
+    from mou import clock
+
     a, b = await actors.organisation(), await actors.organisation()
-    today = dt.date.today()
+    today = clock.today()
     soon = await create_agreement(
         client,
         admin,

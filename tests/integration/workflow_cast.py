@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from mou import clock
 from mou.accounts.schemas import CurrentUser
 from mou.agreements.schemas import AgreementCreate, PartyIn
 from mou.agreements.services import agreement_create
@@ -16,7 +17,7 @@ from mou.parties.schemas import PersonCreate
 from mou.parties.services import person_create
 from tests.conftest import Actors
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 #: Who plays which part; ``a``, ``b`` and ``c`` are principal parties, ``w`` a witness.
 ROLES = {
     "admin": ("admin", None),

@@ -241,12 +241,15 @@ def _judge(
     if status >= 500:
         return f"server error {status}: {response.text[:200]}"
     page = not url.startswith("/api/")
+    if roles is None:
+        # The app refuses to start without it; a route reaching here unnamed is a defect.
+        return "route missing from mou.policy.ROUTE_ROLES"
     if roles == PUBLIC:
         return f"public route refused with {status}" if status == 403 else ""
     if caller.role is None:
         expected = 303 if page else 401
         return "" if status == expected else f"anonymous got {status}, expected {expected}"
-    if roles is None or caller.role not in roles:
+    if caller.role not in roles:
         return "" if status == 403 else f"role {caller.role} got {status}, expected 403"
     # Input is checked before the object is looked up: an empty body may be refused first,
     # identically for foreign and missing objects (compared by the caller of this function).
@@ -304,3 +307,15 @@ async def test_a_bureau_sees_its_commission_and_siblings_see_nothing(
     assert await visible(bureau_viewer) == {of_commission["id"], of_bureau["id"]}
     assert await visible(commission_manager) == {of_commission["id"], of_bureau["id"]}
     assert await visible(sibling_viewer) == {of_commission["id"]}
+
+
+@pytest.mark.parametrize("status", [200, 403, 404])
+async def test_route_matrix_fails_a_route_missing_from_the_policy(status: int) -> None:
+    # Before the policy was checked at start-up, an unnamed route answered 403 to everyone and
+    # the matrix counted that as correct; now it is a failure whatever the route answers.
+    async with httpx.AsyncClient() as http:
+        caller = Caller("owner manager", "manager", http)
+        response = httpx.Response(status, request=httpx.Request("GET", "https://mou.test/x"))
+        assert _judge(caller, None, "own", set(), "/api/v1/x", response) == (
+            "route missing from mou.policy.ROUTE_ROLES"
+        )
