@@ -36,6 +36,8 @@ class Settings:
     login_failures_per_user: int = 20
     login_failures_per_address: int = 20
     login_window_seconds: int = 900
+    #: Days an address where a user signed in stays exempt from that user's per-username limit.
+    login_trusted_days: int = 30
     #: The longest lifetime of a token from ``POST /api/v1/tokens``, in days.
     token_max_days: int = 90
     #: Signs CSRF tokens; every process of one deployment must share it. Empty: a random key
@@ -84,6 +86,7 @@ class Settings:
             login_window_seconds=int(
                 env.get("MOU_LOGIN_WINDOW_SECONDS", defaults.login_window_seconds)
             ),
+            login_trusted_days=int(env.get("MOU_LOGIN_TRUSTED_DAYS", defaults.login_trusted_days)),
             token_max_days=int(env.get("MOU_TOKEN_MAX_DAYS", defaults.token_max_days)),
             secret_key=env.get("MOU_SECRET_KEY", defaults.secret_key),
             session_ttl_hours=int(env.get("MOU_SESSION_TTL_HOURS", defaults.session_ttl_hours)),

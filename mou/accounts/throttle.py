@@ -12,7 +12,8 @@ Three limits, each on failures within ``login_window_seconds``:
 
 - per (username, address), tight: what one client may try against one account;
 - per username from all addresses, looser: the cap on guesses against one account however many
-  addresses an attacker has, and the most a stranger can lock a user out with;
+  addresses an attacker has. It does not apply at an address where the user signed in within
+  ``login_trusted_days``, so strangers elsewhere cannot lock the user out of a known address;
 - per address for all usernames: what one client may spray across accounts.
 """
 
@@ -56,18 +57,26 @@ async def _oldest_failure(where: Any, since: dt.datetime, limit: int) -> dt.date
     return rows[-1]["at"] if len(rows) >= limit else None
 
 
+async def _known_address(pair: Any, *, since: dt.datetime) -> bool:
+    """Whether the user signed in from this address since ``since``."""
+    return bool(
+        await LoginAttempt.exists().where(
+            pair & LoginAttempt.succeeded.eq(True) & (LoginAttempt.at > since)
+        )
+    )
+
+
 async def _refuse_over_limit(*, username: str, address: str, now: dt.datetime) -> None:
     """``TooManyRequests`` (with seconds to wait) when any of the three limits is reached."""
     settings = get_settings()
     window = dt.timedelta(seconds=settings.login_window_seconds)
-    scopes = (
-        (
-            (LoginAttempt.username == username) & (LoginAttempt.address == address),
-            settings.login_failures_per_user_address,
-        ),
-        (LoginAttempt.username == username, settings.login_failures_per_user),
+    pair = (LoginAttempt.username == username) & (LoginAttempt.address == address)
+    scopes = [
+        (pair, settings.login_failures_per_user_address),
         (LoginAttempt.address == address, settings.login_failures_per_address),
-    )
+    ]
+    if not await _known_address(pair, since=now - dt.timedelta(days=settings.login_trusted_days)):
+        scopes.append((LoginAttempt.username == username, settings.login_failures_per_user))
     oldest = [await _oldest_failure(where, now - window, limit) for where, limit in scopes]
     blocking = [at for at in oldest if at is not None]
     if blocking:
