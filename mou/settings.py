@@ -30,10 +30,16 @@ class Settings:
     log_level: str = "INFO"
     #: Seconds between the app's runs of the agreement tick (activation, expiry); 0: never.
     tick_seconds: float = 3600.0
-    #: Failed logins allowed per username, and per client address, within the window.
-    login_failures_per_user: int = 5
+    #: Failed logins allowed within the window: per (username, client address), per username
+    #: from all addresses together, and per client address for all usernames together.
+    login_failures_per_user_address: int = 5
+    login_failures_per_user: int = 20
     login_failures_per_address: int = 20
     login_window_seconds: int = 900
+    #: Days an address where a user signed in stays exempt from that user's per-username limit.
+    login_trusted_days: int = 30
+    #: The longest lifetime of a token from ``POST /api/v1/tokens``, in days.
+    token_max_days: int = 90
     #: Signs CSRF tokens; every process of one deployment must share it. Empty: a random key
     #: per process (fine for one process, as ``mou demo`` runs).
     secret_key: str = ""
@@ -68,6 +74,11 @@ class Settings:
             token_ttl_hours=int(env.get("MOU_TOKEN_TTL_HOURS", defaults.token_ttl_hours)),
             log_level=env.get("MOU_LOG_LEVEL", defaults.log_level),
             tick_seconds=float(env.get("MOU_TICK_SECONDS", defaults.tick_seconds)),
+            login_failures_per_user_address=int(
+                env.get(
+                    "MOU_LOGIN_FAILURES_PER_USER_ADDRESS", defaults.login_failures_per_user_address
+                )
+            ),
             login_failures_per_user=int(
                 env.get("MOU_LOGIN_FAILURES_PER_USER", defaults.login_failures_per_user)
             ),
@@ -77,6 +88,8 @@ class Settings:
             login_window_seconds=int(
                 env.get("MOU_LOGIN_WINDOW_SECONDS", defaults.login_window_seconds)
             ),
+            login_trusted_days=int(env.get("MOU_LOGIN_TRUSTED_DAYS", defaults.login_trusted_days)),
+            token_max_days=int(env.get("MOU_TOKEN_MAX_DAYS", defaults.token_max_days)),
             secret_key=env.get("MOU_SECRET_KEY", defaults.secret_key),
             session_ttl_hours=int(env.get("MOU_SESSION_TTL_HOURS", defaults.session_ttl_hours)),
             timezone=env.get("MOU_TIMEZONE", defaults.timezone),

@@ -56,12 +56,15 @@ class TokenController(ApiController):
     path = "/api/v1/tokens"
     tags = ["auth"]
 
-    @post("/", raises=documented(errors.InvalidInput))
+    @post("/", raises=documented(errors.InvalidInput, errors.TooManyRequests))
     async def token_create(
         self, request: Caller, data: JSONBody[schemas.TokenCreate]
     ) -> schemas.Token:
-        """A further named token for the caller, shown once."""
-        return await services.token_create(user=request.user, data=data)
+        """A further named token for the caller, shown once. Longer than a login's token only
+        with the caller's password (throttled like a login); revoked with its parent otherwise."""
+        return await services.token_create(
+            user=request.user, data=data, address=client_address(request)
+        )
 
     @get("/")
     async def token_list(

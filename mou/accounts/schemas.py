@@ -24,6 +24,8 @@ class CurrentUser:
     organisation_id: int
     person_id: int | None
     locale: str
+    #: The API token this request came with; None for a web session or the system.
+    token_id: int | None = None
 
     @property
     def actor_id(self) -> int | None:
@@ -45,6 +47,10 @@ class TokenRequest(msgspec.Struct):
     name: Annotated[str, msgspec.Meta(max_length=100)] = ""
 
 
+#: How a token was obtained: a password (a login, or typed again), or another token.
+CreatedVia = Literal["password", "token"]
+
+
 class Token(msgspec.Struct):
     """A new token: ``access_token`` is shown this once and never stored."""
 
@@ -53,11 +59,20 @@ class Token(msgspec.Struct):
     token_type: str
     name: str
     expires_at: dt.datetime
+    created_via: CreatedVia
+    #: The token this one was minted with (``created_via: token``); it dies with that one.
+    parent_id: int | None
 
 
 class TokenCreate(msgspec.Struct, forbid_unknown_fields=True):
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-    expires_in_days: Annotated[int, msgspec.Meta(ge=1, le=366)] = 30
+    #: Unset: as long as a login's token (``MOU_TOKEN_TTL_HOURS``), never past the caller's
+    #: token. Longer needs ``password``; at most ``MOU_TOKEN_MAX_DAYS``.
+    expires_in_days: Annotated[int, msgspec.Meta(ge=1, le=3660)] | msgspec.UnsetType = msgspec.UNSET
+    #: The caller's password, typed again: the token then stands on its own.
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=1024)] | msgspec.UnsetType = (
+        msgspec.UNSET
+    )
 
 
 class TokenInfo(msgspec.Struct):
@@ -67,6 +82,8 @@ class TokenInfo(msgspec.Struct):
     created_at: dt.datetime
     expires_at: dt.datetime
     revoked_at: dt.datetime | None
+    created_via: CreatedVia
+    parent_id: int | None
 
 
 class TokenPage(Page):

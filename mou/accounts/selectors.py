@@ -33,7 +33,7 @@ USER_COLUMNS = (
 # several times more than running it (bench/list_agreements.py).
 _USER_FOR_TOKEN = """
 SELECT u.id, u.username, u.role, u.organisation AS organisation_id, u.person AS person_id,
-       u.locale
+       u.locale, t.id AS token_id
 FROM api_token t JOIN mou_user u ON u.id = t."user"
 WHERE t.token_hash = {} AND t.revoked_at IS NULL AND t.expires_at > {} AND u.active = {}
 """  # noqa: S105 - SQL, not a password
@@ -94,6 +94,8 @@ TOKEN_COLUMNS = (
     ApiToken.created_at,
     ApiToken.expires_at,
     ApiToken.revoked_at,
+    ApiToken.created_via,
+    ApiToken.parent_id,
 )
 
 

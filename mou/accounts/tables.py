@@ -1,4 +1,4 @@
-from piccolo.columns import Boolean, ForeignKey, OnDelete, Serial, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 from mou.db import DB
@@ -28,6 +28,12 @@ class ApiToken(Table, db=DB):
     created_at = Timestamptz()
     expires_at = Timestamptz()
     revoked_at = Timestamptz(null=True, default=None)
+    #: ``password`` (a login, or the password typed again), ``token`` (minted by the token
+    #: ``parent_id`` without the password).
+    created_via = Varchar(length=20, default="password")
+    #: The token this one was minted with; revoking it revokes this one. A plain integer, not
+    #: a foreign key: tokens are never deleted, and SQLite cannot add a self-reference later.
+    parent_id = Integer(null=True, default=None, index=True)
 
 
 class WebSession(Table, db=DB):
@@ -48,4 +54,6 @@ class LoginAttempt(Table, db=DB):
     #: The client's address as the server saw it (after trusted proxy headers).
     address = Varchar(length=64, index=True)
     succeeded = Boolean(default=False)
+    #: Reserved before the password check and not decided yet; counted as a failure until then.
+    pending = Boolean(default=False)
     at = Timestamptz(index=True)

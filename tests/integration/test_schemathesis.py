@@ -72,6 +72,7 @@ SERVER_ENV = {
     "MOU_LOG_LEVEL": "WARNING",
     "MOU_LOGIN_FAILURES_PER_USER": "1000000",
     "MOU_LOGIN_FAILURES_PER_ADDRESS": "1000000",
+    "MOU_LOGIN_FAILURES_PER_USER_ADDRESS": "1000000",
 }
 
 #: The demo case, loaded into the migrated database by a process of its own.

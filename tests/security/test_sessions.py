@@ -178,3 +178,41 @@ async def test_security_headers_on_every_answer(
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["referrer-policy"] == "no-referrer"
     assert response.headers["cache-control"] == "no-store"
+
+
+async def _signed_in_everywhere(
+    browser: httpx.AsyncClient, actors: Actors
+) -> tuple[int, dict[str, str]]:
+    """A user with a live web session in ``browser`` and a live API token."""
+    user_id, token = await actors.user("liaison")
+    await login(browser, await username_of(user_id))
+    assert (await browser.get("/")).status_code == 200
+    return user_id, token
+
+
+async def test_a_password_change_ends_every_token_and_session(
+    browser: httpx.AsyncClient, client: httpx.AsyncClient, actors: Actors, admin: dict[str, str]
+) -> None:
+    user_id, token = await _signed_in_everywhere(browser, actors)
+    changed = await client.patch(
+        f"/api/v1/users/{user_id}", headers=admin, json={"password": "a brand new secret"}
+    )
+    assert changed.status_code == 200, changed.text
+    assert (await client.get("/api/v1/me", headers=token)).status_code == 401
+    assert (await browser.get("/")).status_code == 303
+    assert (
+        await login(browser, await username_of(user_id), "a brand new secret")
+    ).status_code == 303
+
+
+async def test_reactivation_revives_no_token_or_session(
+    browser: httpx.AsyncClient, client: httpx.AsyncClient, actors: Actors, admin: dict[str, str]
+) -> None:
+    user_id, token = await _signed_in_everywhere(browser, actors)
+    for active in (False, True):
+        response = await client.patch(
+            f"/api/v1/users/{user_id}", headers=admin, json={"active": active}
+        )
+        assert response.status_code == 200, response.text
+    assert (await client.get("/api/v1/me", headers=token)).status_code == 401
+    assert (await browser.get("/")).status_code == 303

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import httpx
 import pytest
 from argon2 import PasswordHasher
 
-from mou.accounts import passwords
+from mou.accounts import passwords, services
 from mou.accounts.tables import ApiToken
 from mou.settings import get_settings
 from tests.conftest import KNOWN_PASSWORD, Actors
@@ -47,7 +47,9 @@ async def test_tokens_are_listed_and_revoked_by_their_owner_only(
     owner_id, owner = await actors.user("liaison")
     _, stranger = await actors.user("manager")
     created = await client.post(
-        "/api/v1/tokens", headers=owner, json={"name": "script", "expires_in_days": 7}
+        "/api/v1/tokens",
+        headers=owner,
+        json={"name": "script", "expires_in_days": 7, "password": KNOWN_PASSWORD},
     )
     assert created.status_code == 201, created.text
     script = {"Authorization": f"Bearer {created.json()['access_token']}"}
@@ -79,23 +81,59 @@ async def test_admin_revokes_anyones_token(
     assert (await client.get("/api/v1/me", headers=headers)).status_code == 401
 
 
-async def test_login_is_throttled_per_username_with_retry_after(
-    client: httpx.AsyncClient, actors: Actors
+def client_from(app: Any, address: str) -> httpx.AsyncClient:
+    """A client the server sees at ``address`` (inside the test's transaction, like ``client``)."""
+    transport = httpx.ASGITransport(app=app, client=(address, 40000))
+    return httpx.AsyncClient(transport=transport, base_url="http://mou.test")
+
+
+async def _login(client: httpx.AsyncClient, username: str, password: str) -> int:
+    response = await client.post(
+        "/api/v1/auth/token", json={"username": username, "password": password}
+    )
+    return response.status_code
+
+
+async def test_login_is_throttled_per_username_and_address_with_retry_after(
+    client: httpx.AsyncClient, actors: Actors, app: Any
 ) -> None:
     user_id, _ = await actors.user("viewer")
     username = await _username(user_id)
-    limit = get_settings().login_failures_per_user
-    for _ in range(limit):
-        wrong = await client.post(
-            "/api/v1/auth/token", json={"username": username, "password": "wrong"}
-        )
-        assert wrong.status_code == 401
+    limit = get_settings().login_failures_per_user_address
+    assert [await _login(client, username, "wrong") for _ in range(limit)] == [401] * limit
     blocked = await client.post(
         "/api/v1/auth/token", json={"username": username, "password": KNOWN_PASSWORD}
     )
     assert blocked.status_code == 429
     assert blocked.headers["content-type"].startswith("application/problem+json")
     assert 0 < int(blocked.headers["retry-after"]) <= get_settings().login_window_seconds
+    # A stranger's failures from one address do not lock the user out elsewhere.
+    async with client_from(app, "192.0.2.77") as elsewhere:
+        assert await _login(elsewhere, username, KNOWN_PASSWORD) == 200
+
+
+async def test_strangers_lock_a_user_out_of_new_addresses_only(
+    client: httpx.AsyncClient, actors: Actors, app: Any
+) -> None:
+    """Strangers spread over addresses stop at the per-username limit; from then on the user is
+    refused at a new address but still gets in where they signed in before."""
+    user_id, _ = await actors.user("viewer")
+    username = await _username(user_id)
+    async with client_from(app, "203.0.113.1") as home:
+        assert await _login(home, username, KNOWN_PASSWORD) == 200
+    settings = get_settings()
+    per_address = settings.login_failures_per_user_address
+    addresses = -(-settings.login_failures_per_user // per_address)
+    statuses: list[int] = []
+    for n in range(addresses):
+        async with client_from(app, f"198.51.100.{n + 1}") as stranger:
+            for _ in range(per_address):
+                statuses.append(await _login(stranger, username, "wrong"))
+    assert statuses.count(401) == settings.login_failures_per_user
+    async with client_from(app, "203.0.113.9") as fresh:
+        assert await _login(fresh, username, KNOWN_PASSWORD) == 429
+    async with client_from(app, "203.0.113.1") as home:
+        assert await _login(home, username, KNOWN_PASSWORD) == 200
 
 
 async def test_login_is_throttled_per_client_address(
@@ -135,3 +173,61 @@ async def test_unknown_user_costs_one_password_check_like_a_known_one(
     assert known.status_code == unknown.status_code == 401
     assert known.json() == unknown.json()
     assert len(checks) == 2  # one argon2 verification each, the unknown one against a dummy hash
+
+
+def _bearer(token: dict[str, Any]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token['access_token']}"}
+
+
+async def test_a_long_lived_token_needs_the_password_and_a_bounded_life(
+    client: httpx.AsyncClient, actors: Actors
+) -> None:
+    _, owner = await actors.user("liaison")
+    days = get_settings().token_max_days
+    long = {"name": "ci", "expires_in_days": days}
+    unconfirmed = await client.post("/api/v1/tokens", headers=owner, json=long)
+    assert unconfirmed.status_code == 422
+    assert unconfirmed.json()["errors"][0]["field"] == "password"
+    assert unconfirmed.json()["errors"][0]["message"] == services.TOKEN_NEEDS_PASSWORD.format(
+        hours=get_settings().token_ttl_hours
+    )
+    wrong = await client.post("/api/v1/tokens", headers=owner, json={**long, "password": "nope"})
+    assert (wrong.status_code, wrong.json()["errors"][0]["message"]) == (
+        422,
+        services.WRONG_PASSWORD,
+    )
+    too_long = await client.post(
+        "/api/v1/tokens",
+        headers=owner,
+        json={**long, "expires_in_days": days + 1, "password": KNOWN_PASSWORD},
+    )
+    assert too_long.status_code == 422
+    assert too_long.json()["errors"][0]["field"] == "expires_in_days"
+    confirmed = await client.post(
+        "/api/v1/tokens", headers=owner, json={**long, "password": KNOWN_PASSWORD}
+    )
+    assert confirmed.status_code == 201, confirmed.text
+    assert (confirmed.json()["created_via"], confirmed.json()["parent_id"]) == ("password", None)
+
+
+async def test_a_token_minted_by_a_token_dies_with_it(
+    client: httpx.AsyncClient, actors: Actors
+) -> None:
+    _, owner = await actors.user("liaison")
+    parent = (await client.post("/api/v1/tokens", headers=owner, json={"name": "p"})).json()
+    child = (
+        await client.post("/api/v1/tokens", headers=_bearer(parent), json={"name": "c"})
+    ).json()
+    grandchild = (
+        await client.post("/api/v1/tokens", headers=_bearer(child), json={"name": "g"})
+    ).json()
+    assert (child["created_via"], child["parent_id"]) == ("token", parent["id"])
+    assert grandchild["expires_at"] <= child["expires_at"] <= parent["expires_at"]
+    listing = await client.get("/api/v1/tokens", headers=owner)
+    origin = {t["name"]: (t["created_via"], t["parent_id"]) for t in listing.json()["items"]}
+    assert origin["g"] == ("token", child["id"])
+    revoked = await client.delete(f"/api/v1/tokens/{parent['id']}", headers=owner)
+    assert revoked.status_code == 200, revoked.text
+    for token in (parent, child, grandchild):
+        assert (await client.get("/api/v1/me", headers=_bearer(token))).status_code == 401
+    assert (await client.get("/api/v1/me", headers=owner)).status_code == 200
