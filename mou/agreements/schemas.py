@@ -31,6 +31,11 @@ class PartyIn(msgspec.Struct, forbid_unknown_fields=True):
     signatory_id: Id | None = None
 
 
+class PartyUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    #: A person of the party's own organisation; null clears the choice.
+    signatory_id: Id | None
+
+
 class Party(msgspec.Struct):
     id: int
     organisation_id: int
