@@ -43,6 +43,9 @@ class Party(msgspec.Struct):
     organisation_short_name: str
     role: PartyRole
     signatory_id: int | None
+    #: The signatory's name and position: all a caller outside the party's tree sees of them.
+    signatory_name: str | None
+    signatory_position: str | None
 
 
 class ScopeItem(msgspec.Struct):

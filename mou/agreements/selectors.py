@@ -54,8 +54,10 @@ SCOPE_COLUMNS = (
 _PARTIES_SQL = """
 SELECT p.id, p.agreement AS agreement_id, p.organisation AS organisation_id,
        o.name AS organisation_name, o.short_name AS organisation_short_name, p.role,
-       p.signatory AS signatory_id
+       p.signatory AS signatory_id, s.full_name AS signatory_name,
+       s.position AS signatory_position
 FROM agreement_party p JOIN organisation o ON o.id = p.organisation
+LEFT JOIN person s ON s.id = p.signatory
 WHERE p.agreement IN ({ids})
 ORDER BY p.agreement, p.position
 """

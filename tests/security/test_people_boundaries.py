@@ -105,6 +105,9 @@ async def test_party_signatory_is_chosen_by_that_party_alone(
     )
     assert chosen.status_code == 200, chosen.text
     assert chosen.json()["signatory_id"] == their_person
+    shown = await client.get(f"/api/v1/agreements/{agreement['id']}", headers=my_liaison)
+    assert shown.json()["parties"][1]["signatory_name"] == "Kepala Dinas"
+    assert "email" not in shown.text
     assert chosen.headers["ETag"] == '"2"'
     # Resending the parties leaves the other party's choice alone.
     resent = await client.patch(
