@@ -17,6 +17,7 @@ from mou.agreements.schemas import AgreementCreate, PartyIn, ScopeItemCreate, Sc
 from mou.agreements.services import agreement_create, scope_item_create
 from mou.db import DB, PooledSQLiteEngine, atomic, close_pool, open_pool
 from mou.meetings import schemas as m
+from mou.meetings.attendees import attendee_link
 from mou.meetings.services import (
     action_item_add,
     attendee_add,
@@ -153,12 +154,21 @@ async def demo_load() -> list[tuple[str, str, str]]:
             users.append((username, password, role))
         # The liaison officer records the case, as one would.
         liaison = await current_user(user_id=user_ids["liaison.sumut"])
-        await _agreement_and_meeting(liaison, org, person)
+        bureau = await current_user(user_id=user_ids["chrystelina"])
+        await _agreement_and_meeting(liaison, org, person, linker=bureau)
     return users
 
 
+async def _attendee_recorded(
+    actor: CurrentUser, meeting_id: int, person_id: int | None, guest: m.AttendeeCreate
+) -> int:
+    """By person for the recorder's own people, as a guest for another organisation's."""
+    data = guest if person_id is None else m.AttendeeCreate(person_id=person_id, role=guest.role)
+    return (await attendee_add(user=actor, meeting_id=meeting_id, data=data)).id
+
+
 async def _agreement_and_meeting(
-    actor: CurrentUser, org: dict[str, int], person: dict[str, int]
+    actor: CurrentUser, org: dict[str, int], person: dict[str, int], *, linker: CurrentUser
 ) -> None:
     agreement = await agreement_create(
         user=actor,
@@ -207,17 +217,20 @@ async def _agreement_and_meeting(
         ),
     )
     attendee = {}
-    for key, (_, _, _, role) in PEOPLE.items():
-        attendee[key] = (
-            await attendee_add(
-                user=actor,
-                meeting_id=meeting.id,
-                data=m.AttendeeCreate(
-                    person_id=person[key],
-                    role=role,
-                ),
+    for key, (name, position, where, role) in PEOPLE.items():
+        attendee[key] = await _attendee_recorded(
+            actor,
+            meeting.id,
+            person[key] if where == "sumut" else None,
+            m.AttendeeCreate(
+                full_name=name, position=position, organisation_id=org[where], role=role
+            ),
+        )
+        if where != "sumut":
+            # The bureau's people are guests to the recorder; the bureau links them itself.
+            await attendee_link(
+                user=linker, attendee_id=attendee[key], data=m.AttendeeLink(person_id=person[key])
             )
-        ).id
     for speaker, text in POINTS:
         await point_add(
             user=actor,

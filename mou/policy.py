@@ -10,6 +10,9 @@ Two rules, each in one place:
   organisation, one above it or one below it; everything hanging off an agreement (scope
   items, meetings, attendees, minutes) follows the agreement. A record the caller may not see
   is reported exactly like one that does not exist.
+* People are seen more narrowly: the directory (``/people``, with email and phone) holds the
+  caller's own organisation tree only, and only users of a person's organisation or one above
+  it change that person or choose that organisation's signatory (``managed_organisations``).
 """
 
 from __future__ import annotations
@@ -61,6 +64,7 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     "agreement_get": READERS,
     "agreement_update": WRITERS,
     "agreement_act": WRITERS,
+    "party_update": WRITERS,
     "agreement_history": READERS,
     "approvals_waiting": MANAGERS,
     "scope_item_create": WRITERS,
@@ -71,6 +75,7 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     "meeting_get": READERS,
     "meeting_update": WRITERS,
     "attendee_add": WRITERS,
+    "attendee_link": WRITERS,
     "point_add": WRITERS,
     "decision_add": WRITERS,
     "action_item_add": WRITERS,
@@ -203,30 +208,45 @@ async def require_agreement_visible(user: CurrentUser, agreement_id: int) -> Non
         raise errors.NotFound(errors.NOT_FOUND.format(entity="agreement"))
 
 
-# Every party of the given agreements, with the organisations above and below each.
-_PARTNERS_SQL = """
-WITH RECURSIVE seed(id) AS (
-    SELECT organisation FROM agreement_party WHERE agreement IN ({agreements})
-), up(id, parent) AS (
-    SELECT o.id, o.parent FROM organisation o WHERE o.id IN (SELECT id FROM seed)
-    UNION SELECT o.id, o.parent FROM organisation o JOIN up ON o.id = up.parent
-), down(id) AS (
-    SELECT id FROM seed
+# The caller's organisation and every organisation below it (SQLite and PostgreSQL alike).
+_MANAGED_SQL = """
+WITH RECURSIVE down(id) AS (
+    SELECT id FROM organisation WHERE id = {}
     UNION SELECT o.id FROM organisation o JOIN down ON o.parent = down.id
 )
-SELECT id FROM up UNION SELECT id FROM down
+SELECT id FROM down
 """
 
 
+async def managed_organisations(user: CurrentUser) -> frozenset[int] | None:
+    """Organisations ``user`` decides for: their own and those below it; None for admins.
+
+    Narrower than visibility: a bureau's manager sees the commission's agreements but does
+    not approve for the commission, nor change its people or choose its signatory.
+    """
+    if user.role == "admin":
+        return None
+    rows = await Organisation.raw(_MANAGED_SQL, user.organisation_id)
+    return frozenset(int(row["id"]) for row in rows)
+
+
+async def manages(user: CurrentUser, organisation_id: int) -> bool:
+    """``organisation_id`` is the caller's or one below it (admins: always)."""
+    managed = await managed_organisations(user)
+    return managed is None or organisation_id in managed
+
+
 async def visible_people_clause(user: CurrentUser) -> Any | None:
-    """People ``user`` sees: of their own organisation and those above or below it, and of the
-    parties (and those above or below them) to agreements ``user`` sees."""
+    """The directory ``user`` sees, contact details included: people of the caller's own
+    organisation tree (it, those above and those below it); None for admins.
+
+    Deliberately not widened by agreements: naming an organisation as a party grants nothing
+    over its people. People of other organisations appear only as attendees and signatories.
+    """
     organisations = await related_organisations(user)
     if organisations is None:
         return None
-    agreements, args = agreements_of_sql(organisations)
-    rows = await Organisation.raw(_PARTNERS_SQL.format(agreements=agreements), *args)
-    return Person.organisation.is_in(sorted({*organisations, *(int(r["id"]) for r in rows)}))
+    return Person.organisation.is_in(organisations or [0])
 
 
 async def may_act_for(user: CurrentUser, organisation_ids: list[int]) -> bool:

@@ -6,10 +6,11 @@ from piccolo.table import Table
 
 from mou import errors
 from mou.accounts.schemas import CurrentUser
-from mou.parties.tables import Person
-from mou.policy import agreement_visible, visible_people_clause
+from mou.parties.tables import Organisation, Person
+from mou.policy import agreement_visible, manages, visible_people_clause
 
 NO_SUCH_ROW = "no {entity} has this id"
+NOT_YOUR_ORGANISATION = "only your organisation, or one below it, may hold its people"
 
 
 async def require_row(table: type[Table], row_id: int | None, *, field: str) -> None:
@@ -37,3 +38,13 @@ async def require_visible_agreement(
     """Like ``require_row``, but an agreement the caller may not see is reported as missing."""
     if agreement_id is not None and not await agreement_visible(user, agreement_id):
         raise errors.InvalidInput(field, NO_SUCH_ROW.format(entity="agreement"))
+
+
+async def require_managed_organisation(
+    user: CurrentUser, organisation_id: int | None, *, field: str
+) -> None:
+    """Like ``require_row``, and the organisation must be the caller's or one below it: people
+    are added to, or moved into, only a directory the caller keeps (admins: any)."""
+    await require_row(Organisation, organisation_id, field=field)
+    if organisation_id is not None and not await manages(user, organisation_id):
+        raise errors.InvalidInput(field, NOT_YOUR_ORGANISATION)

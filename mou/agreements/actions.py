@@ -21,11 +21,11 @@ from mou import clock, errors
 from mou.accounts.schemas import CurrentUser
 from mou.agreements import schemas, workflow
 from mou.agreements.renewal import renewal_create
-from mou.agreements.selectors import agreement_get, managed_organisations
+from mou.agreements.selectors import agreement_get
 from mou.agreements.tables import Agreement, AgreementParty, Approval, StageChange
 from mou.audit.services import audit_record
 from mou.db import DB, atomic
-from mou.policy import require_agreement_visible
+from mou.policy import managed_organisations, require_agreement_visible
 from mou.versions import write_if_version
 
 _STATE_COLUMNS = (

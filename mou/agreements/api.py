@@ -9,7 +9,7 @@ from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from mou import errors
-from mou.agreements import actions, history, schemas, selectors, services
+from mou.agreements import actions, history, schemas, selectors, services, signatories
 from mou.http import (
     DEFAULT_LIMIT,
     ApiController,
@@ -98,6 +98,37 @@ class AgreementController(ApiController):
             data=data,
         )
         return _with_etag(updated)
+
+    @patch(
+        "/{agreement_id:int}/parties/{party_id:int}",
+        raises=documented(
+            errors.NotFound,
+            errors.Forbidden,
+            errors.InvalidInput,
+            errors.Conflict,
+            errors.PreconditionFailed,
+            errors.PreconditionRequired,
+        ),
+    )
+    async def party_update(
+        self,
+        request: Caller,
+        agreement_id: PathId,
+        party_id: PathId,
+        data: JSONBody[schemas.PartyUpdate],
+        if_match: IfMatch = None,
+    ) -> Response[schemas.Party]:
+        """Choose the party's signatory: by users of that party's organisation (or one above
+        it) and admins. ``If-Match`` names the agreement's version; the answer's ``ETag`` is
+        the new one."""
+        party, version = await signatories.party_update(
+            user=request.user,
+            agreement_id=agreement_id,
+            party_id=party_id,
+            expected_version=expected_version(if_match),
+            data=data,
+        )
+        return Response(party, headers=etag_headers(version))
 
     @post(
         "/{agreement_id:int}/actions/{action:str}",

@@ -31,6 +31,11 @@ class PartyIn(msgspec.Struct, forbid_unknown_fields=True):
     signatory_id: Id | None = None
 
 
+class PartyUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    #: A person of the party's own organisation; null clears the choice.
+    signatory_id: Id | None
+
+
 class Party(msgspec.Struct):
     id: int
     organisation_id: int
@@ -38,6 +43,9 @@ class Party(msgspec.Struct):
     organisation_short_name: str
     role: PartyRole
     signatory_id: int | None
+    #: The signatory's name and position: all a caller outside the party's tree sees of them.
+    signatory_name: str | None
+    signatory_position: str | None
 
 
 class ScopeItem(msgspec.Struct):

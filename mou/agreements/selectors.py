@@ -13,8 +13,7 @@ from mou.agreements import schemas
 from mou.agreements.listing import agreement_list
 from mou.agreements.tables import Agreement, AgreementParty, Approval, ScopeItem
 from mou.agreements.workflow import WITNESS
-from mou.parties.tables import Organisation
-from mou.policy import visible_agreements_clause
+from mou.policy import managed_organisations, visible_agreements_clause
 
 __all__ = ["agreement_list"]
 
@@ -55,8 +54,10 @@ SCOPE_COLUMNS = (
 _PARTIES_SQL = """
 SELECT p.id, p.agreement AS agreement_id, p.organisation AS organisation_id,
        o.name AS organisation_name, o.short_name AS organisation_short_name, p.role,
-       p.signatory AS signatory_id
+       p.signatory AS signatory_id, s.full_name AS signatory_name,
+       s.position AS signatory_position
 FROM agreement_party p JOIN organisation o ON o.id = p.organisation
+LEFT JOIN person s ON s.id = p.signatory
 WHERE p.agreement IN ({ids})
 ORDER BY p.agreement, p.position
 """
@@ -98,28 +99,6 @@ async def scope_item_get(*, user: CurrentUser, scope_item_id: int) -> schemas.Sc
     if row is None:
         raise errors.NotFound(errors.NOT_FOUND.format(entity="scope item"))
     return msgspec.convert(row, schemas.ScopeItem)
-
-
-# The caller's organisation and every organisation below it (SQLite and PostgreSQL alike).
-_MANAGED_SQL = """
-WITH RECURSIVE down(id) AS (
-    SELECT id FROM organisation WHERE id = {}
-    UNION SELECT o.id FROM organisation o JOIN down ON o.parent = down.id
-)
-SELECT id FROM down
-"""
-
-
-async def managed_organisations(user: CurrentUser) -> frozenset[int] | None:
-    """Organisations ``user`` decides for: their own and those below it; None for admins.
-
-    Narrower than visibility: a bureau's manager sees the commission's agreements but does
-    not approve for the commission.
-    """
-    if user.role == "admin":
-        return None
-    rows = await Organisation.raw(_MANAGED_SQL, user.organisation_id)
-    return frozenset(int(row["id"]) for row in rows)
 
 
 async def approvals_waiting(

@@ -11,10 +11,11 @@ from mou import errors
 from mou.accounts.schemas import CurrentUser
 from mou.agreements import schemas, workflow
 from mou.agreements.selectors import agreement_get, scope_item_get
+from mou.agreements.signatories import signatories_chosen
 from mou.agreements.tables import Agreement, AgreementParty, Approval, ScopeItem
 from mou.audit.services import audit_record
 from mou.db import atomic
-from mou.parties.tables import Organisation, Person
+from mou.parties.tables import Organisation
 from mou.policy import may_act_for, require_agreement_visible
 from mou.references import require_row, require_visible_agreement
 from mou.schemas import changed_fields
@@ -24,7 +25,6 @@ NOT_EDITABLE = "an agreement's own fields change only in draft; it is {stage}"
 CLOSED = "the agreement is {stage}; nothing changes except through renewal"
 END_BEFORE_START = "must not be before start_date"
 PARTY_TWICE = "this organisation is already a party"
-SIGNATORY_ELSEWHERE = "no person of this party's organisation has this id"
 PARTY_HAS_APPROVED = "a party that approved in an earlier round cannot be removed"
 OWN_PARTY_MISSING = "your organisation, or one above or below it, must be a party"
 LEAD_NOT_PARTY = "the lead organisation must be a party to the agreement"
@@ -38,15 +38,6 @@ async def _check_parties(parties: list[schemas.PartyIn]) -> None:
             raise errors.InvalidInput(f"{field}.organisation_id", PARTY_TWICE)
         seen.add(party.organisation_id)
         await require_row(Organisation, party.organisation_id, field=f"{field}.organisation_id")
-        if party.signatory_id is not None:
-            row = (
-                await Person.select(Person.organisation)
-                .where(Person.id == party.signatory_id)
-                .first()
-            )
-            # One answer for "no such person" and "someone else's": ids reveal nothing.
-            if row is None or row["organisation"] != party.organisation_id:
-                raise errors.InvalidInput(f"{field}.signatory_id", SIGNATORY_ELSEWHERE)
 
 
 async def _require_own_party(user: CurrentUser, parties: list[schemas.PartyIn]) -> None:
@@ -60,22 +51,26 @@ def _check_dates(start: dt.date | None, end: dt.date | None) -> None:
         raise errors.InvalidInput("end_date", END_BEFORE_START)
 
 
-async def _save_parties(agreement_id: int, parties: list[schemas.PartyIn]) -> None:
+async def _save_parties(
+    agreement_id: int, parties: list[schemas.PartyIn], signatories: list[int | None]
+) -> None:
     await AgreementParty.insert(
         *(
             AgreementParty(
                 agreement=agreement_id,
                 organisation=p.organisation_id,
                 role=p.role,
-                signatory=p.signatory_id,
+                signatory=signatory,
                 position=i,
             )
-            for i, p in enumerate(parties)
+            for i, (p, signatory) in enumerate(zip(parties, signatories, strict=True))
         )
     )
 
 
-async def _replace_parties(agreement_id: int, parties: list[schemas.PartyIn]) -> None:
+async def _replace_parties(
+    agreement_id: int, parties: list[schemas.PartyIn], signatories: list[int | None]
+) -> None:
     """Keep the rows of organisations that stay (approvals point at them), drop the rest."""
     current = {
         row["organisation"]: row["id"]
@@ -89,10 +84,10 @@ async def _replace_parties(agreement_id: int, parties: list[schemas.PartyIn]) ->
         raise errors.Conflict(PARTY_HAS_APPROVED)
     if removed:
         await AgreementParty.delete().where(AgreementParty.id.is_in(removed))
-    for position, party in enumerate(parties):
+    for position, (party, signatory) in enumerate(zip(parties, signatories, strict=True)):
         values: dict[Any, Any] = {
             "role": party.role,
-            "signatory": party.signatory_id,
+            "signatory": signatory,
             "position": position,
         }
         if party.organisation_id in current:
@@ -119,6 +114,7 @@ async def agreement_create(
         await require_visible_agreement(user, data.parent_id, field="parent_id")
         await _check_parties(data.parties)
         await _require_own_party(user, data.parties)
+        signatories = await signatories_chosen(user, data.parties, {})
         row = Agreement(
             reference_number=data.reference_number,
             title=data.title,
@@ -131,7 +127,7 @@ async def agreement_create(
             created_by=user.actor_id,
         )
         await row.save()
-        await _save_parties(row.id, data.parties)
+        await _save_parties(row.id, data.parties, signatories)
         created = await agreement_get(user=user, agreement_id=row.id)
         await audit_record(
             actor_id=user.actor_id,
@@ -161,11 +157,13 @@ async def agreement_update(
         if parties is not None:
             await _check_parties(parties)
             await _require_own_party(user, parties)
+            stored = {p.organisation_id: p.signatory_id for p in before.parties}
+            signatories = await signatories_chosen(user, parties, stored)
         await write_if_version(
             Agreement, agreement_id, expected=expected_version, values=values, entity="agreement"
         )
         if parties is not None:
-            await _replace_parties(agreement_id, parties)
+            await _replace_parties(agreement_id, parties, signatories)
         after = await agreement_get(user=user, agreement_id=agreement_id)
         await audit_record(
             actor_id=user.actor_id,

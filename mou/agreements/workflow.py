@@ -35,6 +35,8 @@ ROLES = ("admin", "manager", "liaison", "viewer", "system")
 CLOSED_STAGES = frozenset({"expired", "terminated", "cancelled"})
 #: The only stage in which an agreement's own fields may change.
 EDITABLE_STAGES = frozenset({"draft"})
+#: A party may still change who signs for it until the agreement is signed.
+SIGNATORY_STAGES = frozenset({"draft", "review", "approved"})
 WITNESS = "witness"
 
 _WRITERS = frozenset({"admin", "manager", "liaison"})

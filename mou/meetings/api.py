@@ -18,7 +18,7 @@ from mou.http import (
     etag_headers,
     expected_version,
 )
-from mou.meetings import schemas, selectors, services
+from mou.meetings import attendees, schemas, selectors, services
 
 WRITE_RAISES = (errors.NotFound, errors.InvalidInput, errors.Conflict)
 
@@ -85,6 +85,13 @@ class MeetingController(ApiController):
         self, request: Caller, meeting_id: PathId, data: JSONBody[schemas.AttendeeCreate]
     ) -> schemas.Attendee:
         return await services.attendee_add(user=request.user, meeting_id=meeting_id, data=data)
+
+    @patch("/attendees/{attendee_id:int}", raises=documented(*WRITE_RAISES, errors.Forbidden))
+    async def attendee_link(
+        self, request: Caller, attendee_id: PathId, data: JSONBody[schemas.AttendeeLink]
+    ) -> schemas.Attendee:
+        """Link a guest row to a person of its own organisation (that organisation's users)."""
+        return await attendees.attendee_link(user=request.user, attendee_id=attendee_id, data=data)
 
     @post("/meetings/{meeting_id:int}/points", raises=documented(*WRITE_RAISES))
     async def point_add(

@@ -36,7 +36,9 @@ MinutesNumber = Annotated[str, msgspec.Meta(max_length=100)]
 
 class Attendee(msgspec.Struct):
     id: int
-    person_id: int
+    #: None for a guest from an organisation the recorder does not manage: the row holds the
+    #: name, position and organisation as on the day, until that organisation links a person.
+    person_id: int | None
     full_name: str
     position: str
     organisation_id: int
@@ -47,7 +49,11 @@ class Attendee(msgspec.Struct):
 
 
 class AttendeeCreate(msgspec.Struct, forbid_unknown_fields=True):
-    """Name a person by ``person_id``, or give ``full_name``, ``position`` and ``organisation_id``."""
+    """Name a person by ``person_id``, or give ``full_name``, ``position`` and ``organisation_id``.
+
+    A name in an organisation the caller manages becomes a person of its directory; in any
+    other organisation it stays a guest on the attendee row (``person_id`` null).
+    """
 
     person_id: Id | None = None
     full_name: ShortText | None = None
@@ -56,6 +62,13 @@ class AttendeeCreate(msgspec.Struct, forbid_unknown_fields=True):
     role: AttendeeRole = "participant"
     attendance: Attendance = "present"
     represented_by: OptionalShortText = ""
+
+
+class AttendeeLink(msgspec.Struct, forbid_unknown_fields=True):
+    """Tie an attendee row to a person of the caller's directory (the row's own organisation's
+    users, or one above it, and admins)."""
+
+    person_id: Id
 
 
 class Point(msgspec.Struct):

@@ -139,6 +139,21 @@ async def attendee_get(*, attendee_id: int) -> schemas.Attendee:
     return msgspec.convert(row, schemas.Attendee)
 
 
+async def visible_attendee_row(user: CurrentUser, attendee_id: int) -> dict[str, Any]:
+    """The attendee's ``meeting``, ``organisation`` and ``person``, if ``user`` sees its meeting;
+    ``NotFound`` otherwise, the same answer as for an attendee that does not exist."""
+    query = Attendee.select(Attendee.meeting, Attendee.organisation, Attendee.person).where(
+        Attendee.id == attendee_id
+    )
+    clause = await visible_meetings_clause(user)
+    if clause is not None:
+        query = query.where(Attendee.meeting.is_in(Meeting.select(Meeting.id).where(clause)))
+    row = await query.first()
+    if row is None:
+        raise errors.NotFound(errors.NOT_FOUND.format(entity="attendee"))
+    return row
+
+
 async def _visible_action_item(
     user: CurrentUser, action_item_id: int, *columns: Any
 ) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from mou.meetings.selectors import (
 )
 from mou.meetings.tables import ActionItem, Attendee, Decision, DiscussionPoint, Meeting
 from mou.parties.tables import Organisation, Person
+from mou.policy import manages
 from mou.references import require_row, require_visible_person
 from mou.schemas import changed_fields
 from mou.versions import write_if_version
@@ -131,6 +132,8 @@ async def meeting_update(
 
 
 async def _attendee_person(user: CurrentUser, data: schemas.AttendeeCreate) -> dict[str, Any]:
+    """Who attends: a person of the caller's directory, a new person of an organisation the
+    caller manages, or a guest of any other organisation (``id`` None, nobody's directory)."""
     if data.person_id is not None:
         await require_visible_person(user, data.person_id, field="person_id")
         row = (
@@ -146,16 +149,25 @@ async def _attendee_person(user: CurrentUser, data: schemas.AttendeeCreate) -> d
     if data.organisation_id is None:
         raise errors.InvalidInput("organisation_id", PERSON_OR_NAME)
     await require_row(Organisation, data.organisation_id, field="organisation_id")
-    person = Person(
-        full_name=data.full_name, position=data.position or "", organisation=data.organisation_id
-    )
-    await person.save()
-    return {
-        "id": person.id,
-        "full_name": person.full_name,
-        "position": person.position,
-        "organisation": person.organisation,
+    named: dict[str, Any] = {
+        "full_name": data.full_name,
+        "position": data.position or "",
+        "organisation": data.organisation_id,
     }
+    # The same rule as ``POST /people``: only the organisation's own users add to its directory.
+    if not await manages(user, data.organisation_id):
+        return {"id": None, **named}
+    person = Person(**named)
+    await person.save()
+    return {"id": person.id, **named}
+
+
+async def attendee_require_new(meeting_id: int, person_id: int | None) -> None:
+    """``InvalidInput`` when the person already has a row in this meeting (guests never do)."""
+    if person_id is not None and await Attendee.exists().where(
+        (Attendee.meeting == meeting_id) & (Attendee.person == person_id)
+    ):
+        raise errors.InvalidInput("person_id", ALREADY_ATTENDS)
 
 
 async def attendee_add(
@@ -164,10 +176,7 @@ async def attendee_add(
     async with atomic():
         await _open_meeting(user, meeting_id)
         person = await _attendee_person(user, data)
-        if await Attendee.exists().where(
-            (Attendee.meeting == meeting_id) & (Attendee.person == person["id"])
-        ):
-            raise errors.InvalidInput("person_id", ALREADY_ATTENDS)
+        await attendee_require_new(meeting_id, person["id"])
         row = Attendee(
             meeting=meeting_id,
             person=person["id"],

@@ -45,7 +45,8 @@ class Meeting(Table, db=DB):
 class Attendee(Table, db=DB):
     id = Serial(primary_key=True)
     meeting = ForeignKey(Meeting, on_delete=OnDelete.restrict)
-    person = ForeignKey(Person, on_delete=OnDelete.restrict)
+    #: None for a guest whose organisation has not linked the row to one of its people.
+    person = ForeignKey(Person, null=True, on_delete=OnDelete.restrict)
     #: Snapshots: name, position and organisation as they were on the day.
     full_name = Varchar(length=200)
     position_title = Varchar(length=200, default="")

@@ -80,7 +80,10 @@ class PersonController(ApiController):
     async def person_get(self, request: Caller, person_id: PathId) -> schemas.Person:
         return await selectors.person_get(user=request.user, person_id=person_id)
 
-    @patch("/{person_id:int}", raises=documented(errors.NotFound, errors.InvalidInput))
+    @patch(
+        "/{person_id:int}",
+        raises=documented(errors.NotFound, errors.Forbidden, errors.InvalidInput),
+    )
     async def person_update(
         self, request: Caller, person_id: PathId, data: JSONBody[schemas.PersonUpdate]
     ) -> schemas.Person:

@@ -11,11 +11,15 @@ from mou.db import atomic
 from mou.parties import schemas
 from mou.parties.selectors import organisation_get, person_get
 from mou.parties.tables import Organisation, Person
-from mou.references import require_row
+from mou.policy import manages
+from mou.references import require_managed_organisation, require_row
 from mou.schemas import changed_fields
 
 NAME_TAKEN = "an organisation with this name exists"
 PARENT_CYCLE = "an organisation cannot sit below itself"
+PERSON_NOT_YOURS = (
+    "only users of this person's organisation, or one above it, may change this person"
+)
 
 
 async def _check_organisation(name: str | None, parent_id: int | None, own_id: int | None) -> None:
@@ -85,7 +89,7 @@ async def organisation_update(
 
 async def person_create(*, user: CurrentUser, data: schemas.PersonCreate) -> schemas.Person:
     async with atomic():
-        await require_row(Organisation, data.organisation_id, field="organisation_id")
+        await require_managed_organisation(user, data.organisation_id, field="organisation_id")
         row = Person(
             full_name=data.full_name,
             position=data.position,
@@ -111,7 +115,11 @@ async def person_update(
     values = changed_fields(data, {"organisation_id": "organisation"})
     async with atomic():
         before = await person_get(user=user, person_id=person_id)
-        await require_row(Organisation, values.get("organisation"), field="organisation_id")
+        if not await manages(user, before.organisation_id):
+            raise errors.Forbidden(PERSON_NOT_YOURS)
+        await require_managed_organisation(
+            user, values.get("organisation"), field="organisation_id"
+        )
         if values:
             await Person.update(values).where(Person.id == person_id)
         after = await person_get(user=user, person_id=person_id)

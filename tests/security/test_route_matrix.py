@@ -27,7 +27,16 @@ ROLES = ("manager", "liaison", "viewer")
 MISSING_ID = 2_000_000_000
 INPUT_REFUSALS = {400, 412, 422, 428}
 #: How a path parameter is filled; "scoped" ids are hidden from callers outside the agreement.
-SCOPED = {"agreement_id", "meeting_id", "scope_item_id", "action_item_id", "person_id", "token_id"}
+SCOPED = {
+    "agreement_id",
+    "party_id",
+    "meeting_id",
+    "attendee_id",
+    "scope_item_id",
+    "action_item_id",
+    "person_id",
+    "token_id",
+}
 UNSCOPED = {"organisation_id", "user_id"}
 LITERALS = {
     "action": "submit",
@@ -68,8 +77,15 @@ async def _objects(
     person = await client.post(
         "/api/v1/people", headers=admin, json={"full_name": "Pegawai", "organisation_id": home}
     )
+    attendee = await client.post(
+        f"/api/v1/meetings/{meeting['id']}/attendees",
+        headers=admin,
+        json={"person_id": person.json()["id"]},
+    )
     return {
         "agreement_id": agreement["id"],
+        "party_id": agreement["parties"][0]["id"],
+        "attendee_id": attendee.json()["id"],
         "meeting_id": meeting["id"],
         "scope_item_id": scope.json()["id"],
         "action_item_id": action.json()["id"],
@@ -319,3 +335,59 @@ async def test_route_matrix_fails_a_route_missing_from_the_policy(status: int) -
         assert _judge(caller, None, "own", set(), "/api/v1/x", response) == (
             "route missing from mou.policy.ROUTE_ROLES"
         )
+
+
+#: What each people route is asked about the foreign party's person (issue 8, item 1).
+PEOPLE_CALLS: dict[str, dict[str, Any]] = {
+    "person_list": {"params": {"organisation_id": "{organisation_id}"}},
+    "person_get": {},
+    "person_update": {"json": {"full_name": "Diganti", "email": "penyusup@a.go.id"}},
+    "person_create": {"json": {"full_name": "Ditanam", "organisation_id": "{organisation_id}"}},
+}
+
+
+def _people_request(handler_name: str, ids: dict[str, int]) -> dict[str, Any]:
+    assert handler_name in PEOPLE_CALLS, (
+        f"teach the test how to call the people route {handler_name}"
+    )
+
+    def filled(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: filled(v) for k, v in value.items()}
+        return int(ids["organisation_id"]) if value == "{organisation_id}" else value
+
+    return {k: filled(v) for k, v in PEOPLE_CALLS[handler_name].items()}
+
+
+async def test_naming_a_foreign_party_leaves_every_people_route_as_it_was(
+    app: Any, client: httpx.AsyncClient, actors: Actors, admin: dict[str, str]
+) -> None:
+    """Multi-step: each people route, asked about a foreign organisation's person by a liaison,
+    answers byte for byte the same before and after the liaison's draft names that party."""
+    own, foreign = await actors.organisation(), await actors.organisation()
+    person = await client.post(
+        "/api/v1/people",
+        headers=admin,
+        json={"full_name": "Pejabat", "organisation_id": foreign, "email": "p@x.go.id"},
+    )
+    ids = {"person_id": person.json()["id"], "organisation_id": foreign}
+    _, liaison = await actors.user("liaison", own)
+    routes = [r for r in _routes(app) if r[1].startswith("/api/v1/people")]
+    assert {r[2].handler_name for r in routes} == set(PEOPLE_CALLS)
+
+    async def answers() -> list[tuple[str, int, bytes]]:
+        found = []
+        for method, path, handler in routes:
+            url, _ = _fill(path, ids)
+            request = _people_request(handler.handler_name, ids)
+            response = await client.request(method, url, headers=liaison, **request)
+            found.append((f"{method} {url}", response.status_code, response.content))
+        return found
+
+    before = await answers()
+    draft = await create_agreement(client, liaison, [own, foreign])
+    after = await answers()
+
+    assert draft["stage"] == "draft"
+    assert after == before
+    assert all(status in (403, 404, 422) or b'"total":0' in body for _, status, body in before)
