@@ -140,8 +140,10 @@ def _minutes_render(meeting_id: int, language: str, output: str, version: int | 
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from mou.caller import Role
     from mou.settings import Settings
 
+    roles = [role.value for role in Role]
     settings = Settings.from_env()
     parser = argparse.ArgumentParser(prog="mou", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -158,13 +160,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     create = user.add_parser("create", help="create a user; the password is read from stdin")
     create.add_argument("--username", required=True)
-    create.add_argument("--role", required=True, choices=["admin", "manager", "liaison", "viewer"])
+    create.add_argument("--role", required=True, choices=roles)
     create.add_argument("--organisation", required=True, help="name or short name")
     deactivate = user.add_parser("deactivate", help="sign a user out everywhere and refuse logins")
     deactivate.add_argument("--username", required=True)
     role = user.add_parser("role", help="change a user's role")
     role.add_argument("--username", required=True)
-    role.add_argument("--role", required=True, choices=["admin", "manager", "liaison", "viewer"])
+    role.add_argument("--role", required=True, choices=roles)
     audit = commands.add_parser("audit", help="the audit trail").add_subparsers(
         dest="audit_command", required=True
     )

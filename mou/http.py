@@ -17,8 +17,8 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import BeforeRequestHookHandler
 
 from mou import errors
-from mou.accounts.schemas import CurrentUser
 from mou.accounts.sessions import SESSION_COOKIE
+from mou.caller import CurrentUser
 from mou.schemas import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT, TEXT_PATTERN
 from mou.settings import Settings
 

@@ -26,17 +26,11 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.routes import HTTPRoute
 
 from mou import errors
-from mou.accounts.schemas import CurrentUser
 from mou.agreements.tables import Agreement, AgreementParty
+from mou.caller import ADMIN, MANAGERS, PUBLIC, READERS, WRITERS, CurrentUser, Role
 from mou.parties.tables import Organisation, Person
 
-ADMIN = frozenset({"admin"})
-MANAGERS = frozenset({"admin", "manager"})
-WRITERS = frozenset({"admin", "manager", "liaison"})
-READERS = frozenset({"admin", "manager", "liaison", "viewer"})
-PUBLIC: frozenset[str] = frozenset()
-
-ROUTE_ROLES: dict[str, frozenset[str]] = {
+ROUTE_ROLES: dict[str, frozenset[Role]] = {
     "health": PUBLIC,
     "login_page": PUBLIC,
     "login": PUBLIC,
@@ -164,24 +158,29 @@ SELECT id FROM up UNION SELECT id FROM down
 """
 
 
-async def related_organisations(user: CurrentUser) -> list[int] | None:
-    """Organisations whose agreements ``user`` sees; None for admins, who see everything."""
-    if user.role == "admin":
+async def related_organisations(user: CurrentUser) -> frozenset[int] | None:
+    """Organisations whose agreements ``user`` sees; None for admins, who see everything.
+
+    Asked of the database once per ``CurrentUser`` (one request), then kept on it.
+    """
+    if user.role == Role.ADMIN:
         return None
-    rows = await Organisation.raw(_RELATED_SQL, user.organisation_id, user.organisation_id)
-    return [int(row["id"]) for row in rows]
+    if user.organisations.related is None:
+        rows = await Organisation.raw(_RELATED_SQL, user.organisation_id, user.organisation_id)
+        user.organisations.related = frozenset(int(row["id"]) for row in rows)
+    return user.organisations.related
 
 
-def agreements_of(organisations: list[int]) -> Any:
+def agreements_of(organisations: frozenset[int]) -> Any:
     """Sub-select of the ids of agreements one of ``organisations`` is a party to."""
     return AgreementParty.select(AgreementParty.agreement).where(
-        AgreementParty.organisation.is_in(organisations or [0])
+        AgreementParty.organisation.is_in(sorted(organisations) or [0])
     )
 
 
-def agreements_of_sql(organisations: list[int]) -> tuple[str, list[int]]:
+def agreements_of_sql(organisations: frozenset[int]) -> tuple[str, list[int]]:
     """``agreements_of`` in plain SQL: the statement and its arguments."""
-    ids = organisations or [0]
+    ids = sorted(organisations) or [0]
     marks = ", ".join(["{}"] * len(ids))
     # Only placeholders are formatted in; the ids travel as arguments.
     sql = f"SELECT agreement FROM agreement_party WHERE organisation IN ({marks})"  # noqa: S608
@@ -222,12 +221,15 @@ async def managed_organisations(user: CurrentUser) -> frozenset[int] | None:
     """Organisations ``user`` decides for: their own and those below it; None for admins.
 
     Narrower than visibility: a bureau's manager sees the commission's agreements but does
-    not approve for the commission, nor change its people or choose its signatory.
+    not approve for the commission, nor change its people or choose its signatory. Asked of
+    the database once per ``CurrentUser`` (one request), then kept on it.
     """
-    if user.role == "admin":
+    if user.role == Role.ADMIN:
         return None
-    rows = await Organisation.raw(_MANAGED_SQL, user.organisation_id)
-    return frozenset(int(row["id"]) for row in rows)
+    if user.organisations.managed is None:
+        rows = await Organisation.raw(_MANAGED_SQL, user.organisation_id)
+        user.organisations.managed = frozenset(int(row["id"]) for row in rows)
+    return user.organisations.managed
 
 
 async def manages(user: CurrentUser, organisation_id: int) -> bool:
@@ -246,10 +248,10 @@ async def visible_people_clause(user: CurrentUser) -> Any | None:
     organisations = await related_organisations(user)
     if organisations is None:
         return None
-    return Person.organisation.is_in(organisations or [0])
+    return Person.organisation.is_in(sorted(organisations) or [0])
 
 
 async def may_act_for(user: CurrentUser, organisation_ids: list[int]) -> bool:
     """One of ``organisation_ids`` is the caller's, or above or below it (admins: always)."""
     organisations = await related_organisations(user)
-    return organisations is None or bool(set(organisations) & set(organisation_ids))
+    return organisations is None or not organisations.isdisjoint(organisation_ids)

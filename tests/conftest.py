@@ -18,10 +18,10 @@ DATABASE: TestDatabase = choose()
 os.environ["MOU_DATABASE_URL"] = DATABASE.url
 
 from mou.accounts.passwords import password_hash  # noqa: E402
-from mou.accounts.schemas import CurrentUser  # noqa: E402
 from mou.accounts.selectors import token_digest  # noqa: E402
 from mou.accounts.tables import ApiToken, User  # noqa: E402
 from mou.app import create_app  # noqa: E402
+from mou.caller import CurrentUser  # noqa: E402
 from mou.db import DB, close_pool, open_pool  # noqa: E402
 from mou.migrate import migrate  # noqa: E402
 from mou.parties.schemas import OrganisationCreate  # noqa: E402

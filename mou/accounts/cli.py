@@ -6,8 +6,8 @@ import msgspec
 
 from mou import errors
 from mou.accounts import schemas, services
-from mou.accounts.schemas import CurrentUser
 from mou.accounts.tables import User
+from mou.caller import CurrentUser
 from mou.db import DB, atomic, close_pool, open_pool
 from mou.parties import schemas as party_schemas
 from mou.parties.services import organisation_create

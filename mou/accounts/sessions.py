@@ -10,9 +10,9 @@ import datetime as dt
 import hashlib
 import secrets
 
-from mou.accounts.schemas import CurrentUser
 from mou.accounts.tables import WebSession
 from mou.audit.services import audit_record
+from mou.caller import CurrentUser
 from mou.db import atomic
 from mou.settings import get_settings
 

@@ -6,11 +6,11 @@ import datetime as dt
 
 import msgspec
 
-from mou.accounts.schemas import CurrentUser
 from mou.agreements import schemas
 from mou.agreements.selectors import agreement_get
 from mou.agreements.tables import Agreement, AgreementParty, ScopeItem
 from mou.audit.services import audit_record
+from mou.caller import CurrentUser
 
 
 def next_period(

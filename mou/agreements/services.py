@@ -8,12 +8,12 @@ from typing import Any
 import msgspec
 
 from mou import errors
-from mou.accounts.schemas import CurrentUser
 from mou.agreements import schemas, workflow
 from mou.agreements.selectors import agreement_get, scope_item_get
 from mou.agreements.signatories import signatories_chosen
 from mou.agreements.tables import Agreement, AgreementParty, Approval, ScopeItem
 from mou.audit.services import audit_record
+from mou.caller import CurrentUser
 from mou.db import atomic
 from mou.parties.tables import Organisation
 from mou.policy import may_act_for, require_agreement_visible

@@ -11,11 +11,11 @@ from __future__ import annotations
 import msgspec
 
 from mou import errors
-from mou.accounts.schemas import CurrentUser
 from mou.agreements import schemas, workflow
 from mou.agreements.selectors import agreement_get
 from mou.agreements.tables import Agreement, AgreementParty
 from mou.audit.services import audit_record
+from mou.caller import CurrentUser
 from mou.db import atomic
 from mou.parties.tables import Person
 from mou.policy import manages

@@ -12,8 +12,8 @@ from __future__ import annotations
 import msgspec
 
 from mou import errors
-from mou.accounts.schemas import CurrentUser
 from mou.audit.services import audit_record
+from mou.caller import CurrentUser
 from mou.db import atomic
 from mou.meetings import schemas
 from mou.meetings.selectors import attendee_get, visible_attendee_row

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import msgspec
 
 from mou import errors
-from mou.accounts.schemas import CurrentUser
 from mou.agreements.services import agreement_require_alive
 from mou.agreements.tables import ScopeItem
 from mou.audit.services import audit_record
+from mou.caller import CurrentUser
 from mou.db import atomic
 from mou.meetings import schemas
 from mou.meetings.selectors import (

@@ -5,8 +5,8 @@ from __future__ import annotations
 import msgspec
 
 from mou import errors
-from mou.accounts.schemas import CurrentUser
 from mou.audit.services import audit_record
+from mou.caller import CurrentUser
 from mou.db import atomic
 from mou.parties import schemas
 from mou.parties.selectors import organisation_get, person_get

@@ -19,7 +19,8 @@ from litestar.routes import HTTPRoute
 
 from mou.accounts.sessions import SESSION_COOKIE, session_start
 from mou.accounts.tables import ApiToken
-from mou.policy import PUBLIC, roles_for
+from mou.caller import PUBLIC
+from mou.policy import roles_for
 from tests.conftest import REPORT, Actors
 from tests.integration.builders import create_agreement, create_meeting
 

@@ -6,6 +6,7 @@ import pytest
 
 from mou import policy
 from mou.app import create_app
+from mou.caller import ADMIN
 
 
 def test_app_refuses_to_start_with_a_route_missing_from_the_policy(
@@ -24,9 +25,7 @@ def test_app_refuses_to_start_with_a_route_missing_from_the_policy(
 def test_app_refuses_to_start_with_a_policy_entry_naming_no_route(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(
-        policy, "ROUTE_ROLES", {**policy.ROUTE_ROLES, "agreement_purge": policy.ADMIN}
-    )
+    monkeypatch.setattr(policy, "ROUTE_ROLES", {**policy.ROUTE_ROLES, "agreement_purge": ADMIN})
     with pytest.raises(RuntimeError) as refused:
         create_app()
     assert str(refused.value) == policy.UNKNOWN_ENTRIES.format(names="agreement_purge")
