@@ -18,6 +18,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from mou import policy
 from mou.accounts.api import AuthController, MeController, TokenController, UserController
 from mou.accounts.auth import PUBLIC_PATHS, AuthenticationMiddleware
 from mou.accounts.pages import LoginController
@@ -25,16 +26,16 @@ from mou.agreements.api import AgreementController, ApprovalController, ScopeIte
 from mou.agreements.pages import AgreementPages
 from mou.agreements.tick import agreement_ticker
 from mou.db import DB, close_pool, open_pool
-from mou.http import EXCEPTION_HANDLERS
 from mou.meetings.api import AgreementMeetingController, MeetingController
 from mou.minutes.api import MinutesController, document_verify_page, minutes_verify
 from mou.minutes.pool import render_pool_lifespan
-from mou.openapi import document_problems, document_request_bodies
 from mou.parties.api import OrganisationController, PersonController
-from mou.policy import policy_check, role_guard
-from mou.security import add_security_headers
 from mou.settings import Settings, get_settings
-from mou.templating import STATIC, environment
+from mou.web.guard import policy_check, route_guard
+from mou.web.headers import add_security_headers
+from mou.web.negotiation import EXCEPTION_HANDLERS
+from mou.web.openapi import document_problems, document_request_bodies
+from mou.web.templating import STATIC, environment
 
 
 @get("/health", include_in_schema=False)
@@ -107,7 +108,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             # The API takes bearer tokens only, never cookies, so it cannot be forged cross-site.
             exclude=[r"^/api/", r"^/health$", r"^/verify/", r"^/schema"],
         ),
-        guards=[role_guard],
+        guards=[route_guard(policy.ROUTE_ROLES)],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
             title="mou",
@@ -123,7 +124,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         debug=False,
     )
-    policy_check(app)
+    policy_check(app, route_roles=policy.ROUTE_ROLES)
     document_problems(app)
     document_request_bodies(app)
     document_verify_page(app)

@@ -12,18 +12,11 @@ from litestar.params import FromQuery, JSONBody
 from mou import errors
 from mou.accounts import schemas, selectors, services
 from mou.caller import CurrentUser, Role
-from mou.http import (
-    DEFAULT_LIMIT,
-    ApiController,
-    Caller,
-    Limit,
-    Offset,
-    OptionalId,
-    PathId,
-    client_address,
-    documented,
-)
+from mou.schemas import DEFAULT_LIMIT
 from mou.settings import get_settings
+from mou.web.bodies import ApiController
+from mou.web.openapi import documented
+from mou.web.params import Caller, Limit, Offset, OptionalId, PathId, client_address
 
 SELF_DEACTIVATION = "you cannot deactivate the account you are signed in with"
 SELF_DEMOTION = "you cannot change the role of the account you are signed in with"

@@ -10,20 +10,11 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from mou import errors
 from mou.agreements import actions, history, schemas, selectors, services, signatories
-from mou.http import (
-    DEFAULT_LIMIT,
-    ApiController,
-    Caller,
-    IfMatch,
-    Limit,
-    Offset,
-    OptionalId,
-    PathId,
-    SearchText,
-    documented,
-    etag_headers,
-    expected_version,
-)
+from mou.schemas import DEFAULT_LIMIT
+from mou.web.bodies import ApiController
+from mou.web.openapi import documented
+from mou.web.params import Caller, Limit, Offset, OptionalId, PathId, SearchText
+from mou.web.preconditions import IfMatch, etag_headers, expected_version
 
 ExpiringWithin = Annotated[
     int | None, QueryParameter(ge=0, le=36_500, description="Days from today.")

@@ -6,19 +6,12 @@ from litestar import Response, get, patch, post
 from litestar.params import JSONBody
 
 from mou import errors
-from mou.http import (
-    DEFAULT_LIMIT,
-    ApiController,
-    Caller,
-    IfMatch,
-    Limit,
-    Offset,
-    PathId,
-    documented,
-    etag_headers,
-    expected_version,
-)
 from mou.meetings import attendees, schemas, selectors, services
+from mou.schemas import DEFAULT_LIMIT
+from mou.web.bodies import ApiController
+from mou.web.openapi import documented
+from mou.web.params import Caller, Limit, Offset, PathId
+from mou.web.preconditions import IfMatch, etag_headers, expected_version
 
 WRITE_RAISES = (errors.NotFound, errors.InvalidInput, errors.Conflict)
 

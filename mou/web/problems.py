@@ -1,158 +1,25 @@
-"""HTTP plumbing shared by the controllers: problem+json errors, path ids, If-Match, paging."""
+"""Errors as ``application/problem+json`` (RFC 9457), and the handlers that map them.
+
+Every answer of 400 and above names a title and a detail; input errors list each bad field
+in ``errors``. A 500 says only that the failure is logged.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
-from typing import Annotated, Any
-from urllib.parse import quote
+from http import HTTPStatus
+from typing import Any
 
-import msgspec
-from litestar import Controller, Request, Response
-from litestar.datastructures import Cookie
+from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
-from litestar.params import HeaderParameter, PathParameter, QueryParameter
-from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
-from litestar.types import BeforeRequestHookHandler
 
 from mou import errors
-from mou.accounts.sessions import SESSION_COOKIE
-from mou.caller import CurrentUser
-from mou.schemas import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT, TEXT_PATTERN
-from mou.settings import Settings
 
 logger = logging.getLogger("mou")
 
 PROBLEM_JSON = "application/problem+json"
-
-#: A request whose ``user`` is the authenticated caller.
-Caller = Request[CurrentUser, Any, Any]
-SearchText = Annotated[
-    str | None,
-    QueryParameter(max_length=200, pattern=TEXT_PATTERN, description="Text to search for."),
-]
-OptionalId = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)]
-PathId = Annotated[int, PathParameter(ge=1, le=MAX_ID, description="Integer id.")]
-Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description="Page size.")]
-Offset = Annotated[int, QueryParameter(ge=0, le=MAX_ID, description="Items to skip.")]
-IfMatch = Annotated[
-    str | None,
-    HeaderParameter(
-        name="If-Match",
-        required=False,
-        max_length=40,
-        description='The version last read, in double quotes: "3".',
-    ),
-]
-__all__ = [
-    "DEFAULT_LIMIT",
-    "ApiController",
-    "Caller",
-    "IfMatch",
-    "Limit",
-    "Offset",
-    "OptionalId",
-    "PathId",
-    "SearchText",
-]
-
-
-NUL_IN_TEXT = "must not contain the NUL character (\\u0000)"
-
-
-class _NulInText(ValueError):
-    def __init__(self, field: str) -> None:
-        super().__init__(field)
-        self.field = field
-
-
-def _evened(value: Any, path: str = "") -> Any:
-    """The decoded body, ready for a strict conversion: a whole-number float becomes an int
-    (JSON Schema counts ``1.0`` as an integer; msgspec's strict mode does not), and text with
-    a NUL character is refused (PostgreSQL cannot store it; SQLite would)."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            raise _NulInText(path or "body")
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, list):
-        return [_evened(item, f"{path}[{index}]") for index, item in enumerate(value)]
-    if isinstance(value, dict):
-        return {key: _evened(item, f"{path}.{key}" if path else key) for key, item in value.items()}
-    return value
-
-
-def _body_error(field: str, message: str) -> ValidationException:
-    error = {"key": field, "message": message, "source": "body"}
-    return ValidationException(f"{field}: {message}", extra=[error])
-
-
-async def strict_json_body(request: Request[Any, Any, Any]) -> None:
-    """Refuse a JSON body that does not match its type exactly (400, naming the field).
-
-    Litestar converts bodies leniently (``strict=False``, for query strings' sake): ``0`` would
-    pass for ``false``, ``"7"`` for ``7`` and a number of seconds for a datetime, none of which
-    the OpenAPI document allows. This ``before_request`` hook checks the body strictly first.
-    """
-    field = request.route_handler.parsed_fn_signature.parameters.get("data")
-    if field is None:
-        return
-    body = await request.body()
-    if not body:
-        if field.is_optional or field.has_default:
-            return
-        raise _body_error("body", "Send a JSON body.")
-    try:
-        value = _evened(msgspec.json.decode(body))
-    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
-        raise _body_error("body", f"Not JSON: {exc}") from None
-    except _NulInText as exc:
-        raise _body_error(exc.field, NUL_IN_TEXT) from None
-    try:
-        msgspec.convert(value, field.annotation, strict=True)
-    except msgspec.ValidationError as exc:
-        message = str(exc)
-        raise _body_error(_field_of("", message), message.split(" - at `$")[0]) from None
-
-
-class ApiController(Controller):
-    """A JSON API controller: request bodies are held to their declared types exactly."""
-
-    before_request: BeforeRequestHookHandler | None = strict_json_body
-
-
-_DOCUMENTED: dict[type[errors.DomainError], type[HTTPException]] = {}
-
-
-def documented(*domain_errors: type[errors.DomainError]) -> list[type[HTTPException]]:
-    """``raises=`` for a handler: the statuses its services' errors map to, for OpenAPI only."""
-    for error in domain_errors:
-        if error not in _DOCUMENTED:
-            _DOCUMENTED[error] = type(
-                error.__name__, (HTTPException,), {"status_code": error.status_code}
-            )
-    return [_DOCUMENTED[error] for error in domain_errors]
-
-
-def client_address(request: Request[Any, Any, Any]) -> str:
-    """The caller's address as the server saw it (uvicorn applies trusted proxy headers)."""
-    return request.client.host if request.client else "unknown"
-
-
-def expected_version(if_match: str | None) -> int:
-    """The version an ``If-Match`` header names; 428 when absent, 412 when unreadable."""
-    if if_match is None or not if_match.strip():
-        raise errors.PreconditionRequired(errors.IF_MATCH_REQUIRED)
-    raw = if_match.strip().removeprefix("W/").strip('"')
-    if not raw.isdigit() or len(raw) > 10:
-        raise errors.PreconditionFailed(errors.IF_MATCH_REQUIRED)
-    return int(raw)
-
-
-def etag_headers(version: int) -> dict[str, str]:
-    return {"ETag": f'"{version}"'}
 
 
 def problem(
@@ -176,7 +43,7 @@ def problem(
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def _field_of(key: str, message: str) -> str:
+def field_of(key: str, message: str) -> str:
     """The field a msgspec message is about: "Expected `int` - at `$.parties[0].role`" names
     ``parties[0].role``; "Object missing required field `kind`" names ``kind``."""
     at = message.rsplit("- at `$", 1)[1].rstrip("`").lstrip(".") if "- at `$" in message else ""
@@ -194,7 +61,7 @@ def on_validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> 
     extra = exc.extra if isinstance(exc.extra, list) else []
     field_errors = [
         {
-            "field": _field_of(str(item.get("key", "")), str(item.get("message", ""))),
+            "field": field_of(str(item.get("key", "")), str(item.get("message", ""))),
             "message": str(item.get("message", "")),
             "source": str(getattr(item.get("source"), "value", item.get("source") or "body")),
         }
@@ -230,63 +97,7 @@ def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[A
 
 
 def _title(status: int) -> str:
-    from http import HTTPStatus
-
     try:
         return HTTPStatus(status).phrase
     except ValueError:
         return "Error"
-
-
-def session_cookie(value: str, settings: Settings, *, expire: bool = False) -> Cookie:
-    """The web session cookie: HttpOnly, SameSite=Lax, Secure unless in development."""
-    return Cookie(
-        key=SESSION_COOKIE,
-        value=value,
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=not settings.dev,
-        max_age=0 if expire else settings.session_ttl_hours * 3600,
-    )
-
-
-def wants_page(request: Request[Any, Any, Any]) -> bool:
-    """A person's browser asking for a page, not a client of the JSON API."""
-    return not request.url.path.startswith("/api/") and "json" not in request.headers.get(
-        "accept", ""
-    )
-
-
-def _pages_too(handler: Any) -> Any:
-    """Answer page requests with a page (a login redirect for 401), the API with problem+json."""
-
-    def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-        response: Response[Any] = handler(request, exc)
-        if not wants_page(request):
-            return response
-        if response.status_code == 401:
-            return Redirect(f"/login?next={quote(request.url.path)}", status_code=303)
-        body = response.content if isinstance(response.content, dict) else {}
-        headers = {k: v for k, v in response.headers.items() if k.lower() == "retry-after"}
-        return Template(
-            "error.html",
-            context={
-                "status": response.status_code,
-                "title": body.get("title", ""),
-                "detail": body.get("detail", ""),
-                "user": request.scope.get("user"),
-            },
-            status_code=response.status_code or 500,
-            headers=headers,
-        )
-
-    return handle
-
-
-EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
-    ValidationException: _pages_too(on_validation_error),
-    errors.DomainError: _pages_too(on_domain_error),
-    HTTPException: _pages_too(on_http_exception),
-    Exception: _pages_too(on_unexpected),
-}

@@ -1,0 +1,28 @@
+"""Path, query and header parameter types the controllers share; the caller of a request and
+the address it came from."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request
+from litestar.params import PathParameter, QueryParameter
+
+from mou.caller import CurrentUser
+from mou.schemas import MAX_ID, MAX_LIMIT, TEXT_PATTERN
+
+#: A request whose ``user`` is the authenticated caller.
+Caller = Request[CurrentUser, Any, Any]
+SearchText = Annotated[
+    str | None,
+    QueryParameter(max_length=200, pattern=TEXT_PATTERN, description="Text to search for."),
+]
+OptionalId = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)]
+PathId = Annotated[int, PathParameter(ge=1, le=MAX_ID, description="Integer id.")]
+Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description="Page size.")]
+Offset = Annotated[int, QueryParameter(ge=0, le=MAX_ID, description="Items to skip.")]
+
+
+def client_address(request: Request[Any, Any, Any]) -> str:
+    """The caller's address as the server saw it (uvicorn applies trusted proxy headers)."""
+    return request.client.host if request.client else "unknown"
