@@ -9,8 +9,8 @@ from mou.accounts import schemas, services
 from mou.accounts.tables import User
 from mou.caller import CurrentUser
 from mou.db import DB, atomic, close_pool, open_pool
+from mou.parties import organisation_create
 from mou.parties import schemas as party_schemas
-from mou.parties.services import organisation_create
 from mou.parties.tables import Organisation
 from mou.settings import get_settings
 

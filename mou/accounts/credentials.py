@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from mou.accounts.tables import ApiToken, WebSession
-from mou.audit.services import audit_record
+from mou.audit import audit_record
 
 
 async def token_descendants_revoke(*, token_id: int, now: dt.datetime) -> list[int]:

@@ -15,7 +15,7 @@ from mou.accounts.passwords import password_hash, password_verify
 from mou.accounts.selectors import password_hash_of, token_digest, token_get, user_get
 from mou.accounts.tables import ApiToken, User
 from mou.accounts.throttle import login_attempt_reserve, login_attempt_settle
-from mou.audit.services import audit_record
+from mou.audit import audit_record
 from mou.caller import CurrentUser
 from mou.db import atomic
 from mou.parties.tables import Organisation, Person

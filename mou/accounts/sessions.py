@@ -11,7 +11,7 @@ import hashlib
 import secrets
 
 from mou.accounts.tables import WebSession
-from mou.audit.services import audit_record
+from mou.audit import audit_record
 from mou.caller import CurrentUser
 from mou.db import atomic
 from mou.settings import get_settings

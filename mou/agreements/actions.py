@@ -22,7 +22,7 @@ from mou.agreements import schemas, workflow
 from mou.agreements.renewal import renewal_create
 from mou.agreements.selectors import agreement_get
 from mou.agreements.tables import Agreement, AgreementParty, Approval, StageChange
-from mou.audit.services import audit_record
+from mou.audit import audit_record
 from mou.caller import SYSTEM, CurrentUser
 from mou.db import DB, atomic
 from mou.policy import managed_organisations, require_agreement_visible

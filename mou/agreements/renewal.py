@@ -9,7 +9,7 @@ import msgspec
 from mou.agreements import schemas
 from mou.agreements.selectors import agreement_get
 from mou.agreements.tables import Agreement, AgreementParty, ScopeItem
-from mou.audit.services import audit_record
+from mou.audit import audit_record
 from mou.caller import CurrentUser
 
 

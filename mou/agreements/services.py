@@ -12,7 +12,7 @@ from mou.agreements import schemas, workflow
 from mou.agreements.selectors import agreement_get, scope_item_get
 from mou.agreements.signatories import signatories_chosen
 from mou.agreements.tables import Agreement, AgreementParty, Approval, ScopeItem
-from mou.audit.services import audit_record
+from mou.audit import audit_record
 from mou.caller import CurrentUser
 from mou.db import atomic
 from mou.parties.tables import Organisation

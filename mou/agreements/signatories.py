@@ -14,7 +14,7 @@ from mou import errors
 from mou.agreements import schemas, workflow
 from mou.agreements.selectors import agreement_get
 from mou.agreements.tables import Agreement, AgreementParty
-from mou.audit.services import audit_record
+from mou.audit import audit_record
 from mou.caller import CurrentUser
 from mou.db import atomic
 from mou.parties.tables import Person

@@ -12,7 +12,7 @@ from __future__ import annotations
 import msgspec
 
 from mou import errors
-from mou.audit.services import audit_record
+from mou.audit import audit_record
 from mou.caller import CurrentUser
 from mou.db import atomic
 from mou.meetings import schemas

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import msgspec
 
 from mou import errors
-from mou.agreements.services import agreement_require_alive
+from mou.agreements import agreement_require_alive
 from mou.agreements.tables import ScopeItem
-from mou.audit.services import audit_record
+from mou.audit import audit_record
 from mou.caller import CurrentUser
 from mou.db import atomic
 from mou.meetings import schemas

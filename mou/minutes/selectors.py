@@ -9,10 +9,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from mou import errors
-from mou.agreements.selectors import parties_of
+from mou.agreements import parties_of
 from mou.agreements.tables import Agreement
 from mou.caller import CurrentUser
-from mou.meetings.selectors import meeting_get, visible_meetings_clause
+from mou.meetings import meeting_get, visible_meetings_clause
 from mou.meetings.tables import Meeting
 from mou.minutes import schemas
 from mou.minutes.document import (

@@ -7,8 +7,8 @@ import datetime as dt
 import hashlib
 
 from mou import errors
-from mou.agreements.services import agreement_require_alive
-from mou.audit.services import audit_record
+from mou.agreements import agreement_require_alive
+from mou.audit import audit_record
 from mou.caller import CurrentUser
 from mou.db import atomic
 from mou.i18n import LANGUAGES
