@@ -4,10 +4,11 @@ its events, its end (against an anchored head), and the evidence the events reco
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ import pytest
 from mou.agreements.tables import Approval, StageChange
 from mou.audit.anchor import BAD_EXPECTED_HEAD, Anchor
 from mou.audit.evidence import MISSING, NO_EVENT, PDF_REPLACED, STAGE_DIFFERS
-from mou.audit.services import stored_event_hash
+from mou.audit.services import canonical_json, stored_event_hash
 from mou.audit.tables import AuditEvent
 from mou.audit.verify import (
     NOT_ANCHORED,
@@ -226,7 +227,14 @@ async def test_audit_verify_names_a_chain_rewritten_with_fresh_hashes(evidence: 
     first = await Approval.select(Approval.id).order_by(Approval.id).first()
     assert first is not None
     await Approval.update({Approval.comment: "Ditolak"}).where(Approval.id == first["id"])
-    await _rewrite_from(victim, lambda row: row["after"].replace('"Setuju"', '"Ditolak"'))
+    await _rewrite_from(
+        victim,
+        lambda row: (
+            row["after"].replace('"Setuju"', '"Ditolak"', 1)
+            if row["id"] == victim
+            else row["after"]
+        ),
+    )
     assert (await audit_check()).ok  # consistent forgery: the chain alone cannot tell
     report = await audit_check(anchors=[evidence.anchor])
     assert report.chain.broken_at == evidence.anchor.count
@@ -235,17 +243,48 @@ async def test_audit_verify_names_a_chain_rewritten_with_fresh_hashes(evidence: 
     )
 
 
-async def _rewrite_from(event_id: int, after: Any) -> None:
+async def _rewrite_from(event_id: int, after: Callable[[dict[str, Any]], str]) -> None:
+    """Give every event from ``event_id`` on the ``after`` computed from it, and re-chain."""
     rows = await AuditEvent.select().where(AuditEvent.id >= event_id).order_by(AuditEvent.id)
     previous = rows[0]["prev_hash"]
     for row in rows:
-        row["after"] = after(row) if row["id"] == event_id else row["after"]
+        row["after"] = after(row)
         row["prev_hash"] = previous
         row["hash"] = previous = stored_event_hash(row)
         await AuditEvent.update(
             {AuditEvent.after: row["after"], AuditEvent.prev_hash: row["prev_hash"]}
             | {AuditEvent.hash: row["hash"]}
         ).where(AuditEvent.id == row["id"])
+
+
+async def test_audit_verify_accepts_events_recorded_before_they_named_their_rows(
+    evidence: Evidence,
+) -> None:
+    """Events written before they carried ids, comments and times are checked on the rest."""
+
+    def as_recorded_before(row: dict[str, Any]) -> str:
+        after = json.loads(row["after"])
+        if isinstance(after, dict):
+            after.pop("stage_change", None)
+            after.pop("rendered_at", None)
+            if "approval" in after:
+                after["approval"] = {
+                    k: after["approval"][k] for k in ("party_id", "approval_round")
+                }
+        return canonical_json(after)
+
+    await _rewrite_from((await _positions())[0], as_recorded_before)
+    assert (await audit_check()).ok
+    await StageChange.delete().where(
+        (StageChange.agreement == evidence.agreement_id) & (StageChange.to_stage == "approved")
+    )
+    approvals = await AuditEvent.select(AuditEvent.id).where(
+        (AuditEvent.action == "approve") & (AuditEvent.entity_id == evidence.agreement_id)
+    )
+    what = f"the stage change review -> approved of agreement {evidence.agreement_id}"
+    assert (await audit_check()).evidence == MISSING.format(
+        what=what, event_id=max(row["id"] for row in approvals)
+    )
 
 
 async def test_audit_verify_names_an_edited_agreement_stage(evidence: Evidence) -> None:
