@@ -37,7 +37,7 @@ PDF_REPLACED = (
     "{what}: its PDF's bytes hash to {actual}, but audit event {event_id} recorded {expected}"
 )
 STAGE_DIFFERS = (
-    "agreement {id} is in stage {stage!r}, but its last stage change leads to {expected!r}"
+    "agreement {id} is in stage {stage!r}, but its stage changes leave it in {expected!r}"
 )
 
 #: Names an event records under, where they differ from the column's.
