@@ -77,6 +77,7 @@ async def minutes_finalize(
             after={
                 "version": version,
                 "reason": reason,
+                "rendered_at": now.isoformat(),
                 "documents": [
                     {"language": d.language, "sha256": d.sha256, "code": d.code}
                     for d, _ in rendered
