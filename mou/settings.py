@@ -39,6 +39,9 @@ class Settings:
     secret_key: str = ""
     #: Lifetime of a web session, in hours.
     session_ttl_hours: int = 12
+    #: Proxies whose ``X-Forwarded-For`` is believed (addresses or CIDRs); none by default, so
+    #: a client cannot pick the address its logins are counted against.
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def is_sqlite(self) -> bool:
@@ -77,6 +80,11 @@ class Settings:
             ),
             secret_key=env.get("MOU_SECRET_KEY", defaults.secret_key),
             session_ttl_hours=int(env.get("MOU_SESSION_TTL_HOURS", defaults.session_ttl_hours)),
+            trusted_proxies=tuple(
+                item.strip()
+                for item in env.get("MOU_TRUSTED_PROXIES", "").split(",")
+                if item.strip()
+            ),
         )
 
 

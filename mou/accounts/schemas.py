@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from mou.schemas import Id, Page
+from mou.schemas import Id, Input, Page
 
 Role = Literal["admin", "manager", "liaison", "viewer"]
 Locale = Literal["id", "en"]
@@ -55,7 +55,7 @@ class Token(msgspec.Struct):
     expires_at: dt.datetime
 
 
-class TokenCreate(msgspec.Struct, forbid_unknown_fields=True):
+class TokenCreate(Input):
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
     expires_in_days: Annotated[int, msgspec.Meta(ge=1, le=366)] = 30
 
@@ -83,7 +83,7 @@ class User(msgspec.Struct):
     active: bool
 
 
-class UserCreate(msgspec.Struct, forbid_unknown_fields=True):
+class UserCreate(Input):
     username: Username
     password: Password
     role: Role
@@ -92,7 +92,7 @@ class UserCreate(msgspec.Struct, forbid_unknown_fields=True):
     locale: Locale = "id"
 
 
-class UserUpdate(msgspec.Struct, forbid_unknown_fields=True):
+class UserUpdate(Input):
     role: Role | msgspec.UnsetType = msgspec.UNSET
     organisation_id: Id | msgspec.UnsetType = msgspec.UNSET
     person_id: Id | msgspec.UnsetType | None = msgspec.UNSET

@@ -7,6 +7,7 @@ import msgspec
 
 from mou.schemas import (
     Id,
+    Input,
     LongText,
     OptionalShortText,
     Page,
@@ -46,7 +47,7 @@ class Attendee(msgspec.Struct):
     represented_by: str
 
 
-class AttendeeCreate(msgspec.Struct, forbid_unknown_fields=True):
+class AttendeeCreate(Input):
     """Name a person by ``person_id``, or give ``full_name``, ``position`` and ``organisation_id``."""
 
     person_id: Id | None = None
@@ -64,7 +65,7 @@ class Point(msgspec.Struct):
     speaker_attendee_id: int | None
 
 
-class PointCreate(msgspec.Struct, forbid_unknown_fields=True):
+class PointCreate(Input):
     text: RequiredLongText
     speaker_attendee_id: Id | None = None
 
@@ -74,7 +75,7 @@ class Decision(msgspec.Struct):
     text: str
 
 
-class DecisionCreate(msgspec.Struct, forbid_unknown_fields=True):
+class DecisionCreate(Input):
     text: RequiredLongText
 
 
@@ -88,7 +89,7 @@ class ActionItem(msgspec.Struct):
     scope_item_id: int | None
 
 
-class ActionItemCreate(msgspec.Struct, forbid_unknown_fields=True):
+class ActionItemCreate(Input):
     title: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
     owner_organisation_id: Id | None = None
     owner_person_id: Id | None = None
@@ -97,7 +98,7 @@ class ActionItemCreate(msgspec.Struct, forbid_unknown_fields=True):
     status: ActionStatus = "open"
 
 
-class ActionItemUpdate(msgspec.Struct, forbid_unknown_fields=True):
+class ActionItemUpdate(Input):
     status: ActionStatus | msgspec.UnsetType = msgspec.UNSET
     due_date: dt.date | msgspec.UnsetType | None = msgspec.UNSET
     title: Annotated[str, msgspec.Meta(min_length=1, max_length=500)] | msgspec.UnsetType = (
@@ -129,7 +130,7 @@ class Meeting(MeetingSummary):
     action_items: list[ActionItem]
 
 
-class MeetingCreate(msgspec.Struct, forbid_unknown_fields=True):
+class MeetingCreate(Input):
     """``starts_at``/``ends_at`` without an offset are read in ``timezone``."""
 
     title: Title
@@ -144,7 +145,7 @@ class MeetingCreate(msgspec.Struct, forbid_unknown_fields=True):
     number: MinutesNumber = ""
 
 
-class MeetingUpdate(msgspec.Struct, forbid_unknown_fields=True):
+class MeetingUpdate(Input):
     title: Title | msgspec.UnsetType = msgspec.UNSET
     kind: MeetingKind | msgspec.UnsetType = msgspec.UNSET
     starts_at: dt.datetime | msgspec.UnsetType = msgspec.UNSET

@@ -5,11 +5,13 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from mou.schemas import Input
+
 Language = Literal["id", "en"]
 Reason = Annotated[str, msgspec.Meta(max_length=2_000)]
 
 
-class MinutesFinalize(msgspec.Struct, forbid_unknown_fields=True):
+class MinutesFinalize(Input):
     """``reason`` is required for a correction (when the minutes are already final)."""
 
     reason: Reason = ""
