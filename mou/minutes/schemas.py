@@ -48,6 +48,15 @@ class MinutesVersionInfo(msgspec.Struct):
     rendered_at: dt.datetime
 
 
+class IssuedNames(msgspec.Struct):
+    """What a minutes version names, as it was issued (``MinutesVersion.issued``)."""
+
+    meeting_title: str
+    #: The meeting's date where it took place.
+    meeting_date: dt.date
+    parties: list[str]
+
+
 class Verification(msgspec.Struct):
     """What anyone holding a file or its code may learn: never the minutes' content."""
 
