@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from mou import errors
+from mou.agreements.tables import Agreement
 from mou.db import DB
 from mou.parties.tables import Organisation
 from tests.conftest import Actors
@@ -117,3 +118,40 @@ async def test_login_page_on_a_full_disk_answers_a_503_page(
     assert answer.status_code == 503, answer.text[:300]
     assert "Storage full" in answer.text
     assert int(answer.headers["retry-after"]) > 0
+
+
+async def test_a_full_sqlite_database_answers_503_and_keeps_nothing(
+    client: httpx.AsyncClient, actors: Actors, database: Any
+) -> None:
+    """A real SQLITE_FULL: the test's connection may not grow the file by one page."""
+    if database.kind != "sqlite":
+        pytest.skip("SQLite's page cap; PostgreSQL's DiskFullError is in the test above")
+    _, admin = await actors.user("admin")
+    a, b = await actors.organisation(), await actors.organisation()
+    connection = DB.current_transaction.get().connection
+    pages = await (await connection.execute("PRAGMA page_count")).fetchone()
+    free = await (await connection.execute("PRAGMA freelist_count")).fetchone()
+    size = await (await connection.execute("PRAGMA page_size")).fetchone()
+    purpose = "ü" * 20_000  # 40 kB: more than the file's free pages hold, so it must grow
+    assert free["freelist_count"] * size["page_size"] < len(purpose.encode()) // 2
+    await connection.execute(f"PRAGMA max_page_count = {pages['page_count']}")
+    try:
+        answer = await client.post(
+            "/api/v1/agreements",
+            headers=admin,
+            json={
+                "title": "Penuh",
+                "kind": "pks",
+                "parties": [
+                    {"organisation_id": a, "role": "first_party"},
+                    {"organisation_id": b, "role": "second_party"},
+                ],
+                "purpose": purpose,
+            },
+        )
+    finally:
+        await connection.execute("PRAGMA max_page_count = 4294967294")
+    assert answer.status_code == 503, answer.text
+    assert (answer.json()["title"], answer.json()["detail"]) == FULL
+    assert int(answer.headers["retry-after"]) > 0
+    assert not await Agreement.exists().where(Agreement.title == "Penuh")
