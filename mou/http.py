@@ -312,12 +312,15 @@ def outage_of(exc: BaseException) -> errors.Unavailable | None:
 
 
 def _causes(exc: BaseException) -> list[BaseException]:
-    """``exc`` and what it was raised from, nearest first (a driver error may be wrapped)."""
+    """``exc`` and what it was raised from, nearest first (a driver error may be wrapped).
+
+    Only ``raise ... from``: an error met while handling a lost connection is not an outage.
+    """
     chain: list[BaseException] = []
     current: BaseException | None = exc
-    while current is not None and current not in chain:
+    while current is not None and all(current is not seen for seen in chain):
         chain.append(current)
-        current = current.__cause__ or current.__context__
+        current = current.__cause__
     return chain
 
 
