@@ -22,18 +22,21 @@ def _migrate() -> int:
     return 0
 
 
+#: How ``mou serve`` runs the app under uvicorn (tests load the same).
+SERVER_OPTIONS = {
+    "factory": True,
+    # uvicorn would believe X-Forwarded-For from any loopback peer; the app reads it itself,
+    # from MOU_TRUSTED_PROXIES only (mou.http.client_address).
+    "proxy_headers": False,
+    "log_level": "info",
+}
+SERVER_APP = "mou.app:create_app"
+
+
 def _serve(host: str, port: int, workers: int) -> int:
     import uvicorn
 
-    uvicorn.run(
-        "mou.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=True,
-        log_level="info",
-    )
+    uvicorn.run(SERVER_APP, host=host, port=port, workers=workers, **SERVER_OPTIONS)  # type: ignore[arg-type]
     return 0
 
 

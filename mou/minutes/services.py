@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
+from zoneinfo import ZoneInfo
+
+import msgspec
 
 from mou import errors
 from mou.accounts.schemas import CurrentUser
@@ -66,6 +69,7 @@ async def minutes_finalize(
                     reason=reason,
                     rendered_at=now,
                     rendered_by=user.actor_id,
+                    issued=msgspec.json.encode(_issued_names(record)).decode(),
                 )
             )
         await audit_record(
@@ -93,6 +97,16 @@ async def minutes_finalize(
         documents=documents,
         reason=reason,
         meeting_version=meeting_version,
+    )
+
+
+def _issued_names(record: MinutesRecord) -> schemas.IssuedNames:
+    """The names the documents print, kept beside them for ``/verify``."""
+    meeting = record.meeting
+    return schemas.IssuedNames(
+        meeting_title=meeting.title,
+        meeting_date=meeting.starts_at.astimezone(ZoneInfo(meeting.timezone)).date(),
+        parties=[party.name for party in record.parties],
     )
 
 
