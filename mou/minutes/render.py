@@ -91,18 +91,23 @@ def pdf_of(html: str, fetcher: StaticOnlyFetcher | None = None) -> bytes:
     return pdf
 
 
-def _on_alarm(signum: int, frame: Any) -> None:
-    raise RenderTimeout
-
-
 def render_job(job: RenderJob) -> bytes:
     """Render ``job`` within its time limit; runs in a worker process."""
-    previous = signal.signal(signal.SIGALRM, _on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, job.time_limit)
+    fired: list[bool] = []
+
+    def on_alarm(signum: int, frame: Any) -> None:
+        fired.append(True)
+        raise RenderTimeout
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
     try:
+        signal.setitimer(signal.ITIMER_REAL, job.time_limit)
         return pdf_of(html_of(job))
-    except RenderTimeout:
-        raise RenderTimeout(TIME_LIMIT_EXCEEDED.format(seconds=job.time_limit)) from None
+    except Exception:
+        # Libraries may wrap the timer's exception in their own (Jinja's compiler does).
+        if fired:
+            raise RenderTimeout(TIME_LIMIT_EXCEEDED.format(seconds=job.time_limit)) from None
+        raise
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
