@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 
 from litestar import Litestar, get
 from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
 from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
@@ -35,6 +36,7 @@ from mou.web.guard import policy_check, route_guard
 from mou.web.headers import add_security_headers
 from mou.web.negotiation import EXCEPTION_HANDLERS
 from mou.web.openapi import document_problems, document_request_bodies
+from mou.web.proxies import PROXIES_STATE, proxy_networks
 from mou.web.templating import STATIC, environment
 
 
@@ -109,6 +111,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             exclude=[r"^/api/", r"^/health$", r"^/verify/", r"^/schema"],
         ),
         guards=[route_guard(policy.ROUTE_ROLES)],
+        state=State({PROXIES_STATE: proxy_networks(settings)}),
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
             title="mou",

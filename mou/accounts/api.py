@@ -16,7 +16,8 @@ from mou.schemas import DEFAULT_LIMIT
 from mou.settings import get_settings
 from mou.web.bodies import ApiController
 from mou.web.openapi import documented
-from mou.web.params import Caller, Limit, Offset, OptionalId, PathId, client_address
+from mou.web.params import Caller, Limit, Offset, OptionalId, PathId
+from mou.web.proxies import client_address
 
 SELF_DEACTIVATION = "you cannot deactivate the account you are signed in with"
 SELF_DEMOTION = "you cannot change the role of the account you are signed in with"

@@ -15,7 +15,7 @@ from mou import errors
 from mou.accounts.services import password_login
 from mou.accounts.sessions import SESSION_COOKIE, session_end, session_start
 from mou.settings import Settings, get_settings
-from mou.web.params import client_address
+from mou.web.proxies import client_address
 
 
 class LoginForm(msgspec.Struct):

@@ -10,8 +10,15 @@ from mou.surface import surface_loader
 if TYPE_CHECKING:
     from mou.agreements.selectors import parties_of
     from mou.agreements.services import agreement_require_alive
+    from mou.agreements.workflow import ACTIONS, Decision
 
-__all__ = ["agreement_require_alive", "parties_of"]
+__all__ = ["ACTIONS", "Decision", "agreement_require_alive", "parties_of"]
 __getattr__ = surface_loader(
-    __name__, {"agreement_require_alive": "services", "parties_of": "selectors"}
+    __name__,
+    {
+        "ACTIONS": "workflow",
+        "Decision": "workflow",
+        "agreement_require_alive": "services",
+        "parties_of": "selectors",
+    },
 )

@@ -16,7 +16,7 @@ from mou import errors
 from mou.i18n import N_, long_date, translations
 from mou.minutes import schemas, selectors, services
 from mou.minutes.document import MinutesTooLarge
-from mou.minutes.pool import RenderFailed
+from mou.minutes.pool import RenderFailed, RenderRunning
 from mou.schemas import MAX_ID
 from mou.web.bodies import ApiController
 from mou.web.openapi import documented
@@ -53,6 +53,7 @@ class MinutesController(ApiController):
             errors.PreconditionRequired,
             MinutesTooLarge,
             RenderFailed,
+            RenderRunning,
         ),
     )
     async def minutes_finalize(
@@ -81,7 +82,7 @@ class MinutesController(ApiController):
     @get(
         "/minutes.pdf",
         media_type=PDF,
-        raises=documented(errors.NotFound, MinutesTooLarge, RenderFailed),
+        raises=documented(errors.NotFound, MinutesTooLarge, RenderFailed, RenderRunning),
     )
     async def minutes_pdf(
         self,

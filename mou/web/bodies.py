@@ -12,28 +12,41 @@ from litestar.types import BeforeRequestHookHandler
 from mou.web.problems import field_of
 
 NUL_IN_TEXT = "must not contain the NUL character (\\u0000)"
+#: No request body of this API nests deeper than a few levels; far deeper ones are refused
+#: before anything walks them (900 levels used to end in a RecursionError and a 500).
+MAX_BODY_DEPTH = 32
+TOO_DEEP = f"nested deeper than {MAX_BODY_DEPTH} levels"
 
 
-class _NulInText(ValueError):
-    def __init__(self, field: str) -> None:
+class _Refused(ValueError):
+    """A decoded body refused before conversion, naming the field and why."""
+
+    def __init__(self, field: str, message: str) -> None:
         super().__init__(field)
         self.field = field
+        self.message = message
 
 
-def _evened(value: Any, path: str = "") -> Any:
+def _evened(value: Any, path: str = "", depth: int = 0) -> Any:
     """The decoded body, ready for a strict conversion: a whole-number float becomes an int
-    (JSON Schema counts ``1.0`` as an integer; msgspec's strict mode does not), and text with
-    a NUL character is refused (PostgreSQL cannot store it; SQLite would)."""
+    (JSON Schema counts ``1.0`` as an integer; msgspec's strict mode does not), text with a
+    NUL character is refused (PostgreSQL cannot store it; SQLite would), and so is nesting
+    deeper than ``MAX_BODY_DEPTH``."""
     if isinstance(value, str):
         if "\x00" in value:
-            raise _NulInText(path or "body")
+            raise _Refused(path or "body", NUL_IN_TEXT)
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
+    if isinstance(value, list | dict) and depth >= MAX_BODY_DEPTH:
+        raise _Refused(path or "body", TOO_DEEP)
     if isinstance(value, list):
-        return [_evened(item, f"{path}[{index}]") for index, item in enumerate(value)]
+        return [_evened(item, f"{path}[{index}]", depth + 1) for index, item in enumerate(value)]
     if isinstance(value, dict):
-        return {key: _evened(item, f"{path}.{key}" if path else key) for key, item in value.items()}
+        return {
+            key: _evened(item, f"{path}.{key}" if path else key, depth + 1)
+            for key, item in value.items()
+        }
     return value
 
 
@@ -61,8 +74,11 @@ async def strict_json_body(request: Request[Any, Any, Any]) -> None:
         value = _evened(msgspec.json.decode(body))
     except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         raise _body_error("body", f"Not JSON: {exc}") from None
-    except _NulInText as exc:
-        raise _body_error(exc.field, NUL_IN_TEXT) from None
+    except RecursionError:
+        # msgspec's own limit, far beyond MAX_BODY_DEPTH: the same refusal.
+        raise _body_error("body", TOO_DEEP) from None
+    except _Refused as exc:
+        raise _body_error(exc.field, exc.message) from None
     try:
         msgspec.convert(value, field.annotation, strict=True)
     except msgspec.ValidationError as exc:

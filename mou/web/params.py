@@ -1,5 +1,4 @@
-"""Path, query and header parameter types the controllers share; the caller of a request and
-the address it came from."""
+"""Path and query parameter types the controllers share, and the caller of a request."""
 
 from __future__ import annotations
 
@@ -21,8 +20,3 @@ OptionalId = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)]
 PathId = Annotated[int, PathParameter(ge=1, le=MAX_ID, description="Integer id.")]
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description="Page size.")]
 Offset = Annotated[int, QueryParameter(ge=0, le=MAX_ID, description="Items to skip.")]
-
-
-def client_address(request: Request[Any, Any, Any]) -> str:
-    """The caller's address as the server saw it (uvicorn applies trusted proxy headers)."""
-    return request.client.host if request.client else "unknown"

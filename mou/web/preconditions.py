@@ -21,10 +21,16 @@ IfMatch = Annotated[
 
 
 def expected_version(if_match: str | None) -> int:
-    """The version an ``If-Match`` header names; 428 when absent, 412 when unreadable."""
+    """The version an ``If-Match`` header names; 428 when absent, 412 when unreadable or weak.
+
+    RFC 9110 compares ``If-Match`` strongly: a weak tag (``W/"3"``) never matches.
+    """
     if if_match is None or not if_match.strip():
         raise errors.PreconditionRequired(errors.IF_MATCH_REQUIRED)
-    raw = if_match.strip().removeprefix("W/").strip('"')
+    tag = if_match.strip()
+    if tag.startswith("W/"):
+        raise errors.PreconditionFailed(errors.IF_MATCH_WEAK)
+    raw = tag.strip('"')
     if not raw.isdigit() or len(raw) > 10:
         raise errors.PreconditionFailed(errors.IF_MATCH_REQUIRED)
     return int(raw)

@@ -16,6 +16,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from mou import errors
+from mou.web.outages import outage_of
 
 logger = logging.getLogger("mou")
 
@@ -78,7 +79,8 @@ def on_domain_error(_: Request[Any, Any, Any], exc: errors.DomainError) -> Respo
         field_errors = [
             {"field": e.field, "message": e.message, "source": "body"} for e in exc.errors
         ]
-    retry_after = exc.retry_after if isinstance(exc, errors.TooManyRequests) else None
+    # Errors a retry may cure (429, a busy 503) say when to come back.
+    retry_after: int | None = getattr(exc, "retry_after", None)
     return problem(exc.status_code, exc.title, exc.detail, field_errors, retry_after)
 
 
@@ -90,6 +92,11 @@ def on_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Response
 
 
 def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    outage = outage_of(exc)
+    if outage is not None:
+        # One line, not a traceback: the cause is known and every request will meet it.
+        logger.error("%s on %s %s: %r", outage.title, request.method, request.url.path, exc)
+        return on_domain_error(request, outage)
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(
         HTTP_500_INTERNAL_SERVER_ERROR, "Internal error", "The server failed; it is logged."
