@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import os
+
+from piccolo.apps.migrations.commands.base import BaseMigrationManager
+from piccolo.apps.migrations.tables import Migration
+
+# Piccolo finds its configuration (the engine, the app) by this variable, not by an argument.
+os.environ.setdefault("PICCOLO_CONF", "mou.piccolo_conf")
 
 
 class MigrationFailed(RuntimeError):
@@ -16,8 +23,6 @@ async def migrate() -> str:
 
     Returns what Piccolo printed, for the caller to show or drop.
     """
-    # Piccolo finds its configuration by this variable, not by an argument.
-    os.environ.setdefault("PICCOLO_CONF", "mou.piccolo_conf")
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
     output = io.StringIO()
@@ -29,3 +34,36 @@ async def migrate() -> str:
     if not result.success:
         raise MigrationFailed(result.message or "a migration failed")
     return output.getvalue()
+
+
+#: Why ``/ready`` answers 503; the first is followed by the driver's own words.
+DATABASE_UNREACHABLE = "the database does not answer: {reason}"
+MIGRATIONS_PENDING = "migrations not applied yet (run mou migrate): {ids}"
+
+
+@functools.cache
+def migration_ids() -> frozenset[str]:
+    """The ids of the migration files in ``migrations/`` (what a current database has run);
+    read once: the files do not change under a running process."""
+    from mou.piccolo_app import APP_CONFIG
+
+    return frozenset(
+        BaseMigrationManager().get_migration_modules(str(APP_CONFIG.migrations_folder_path))
+    )
+
+
+async def database_readiness() -> str | None:
+    """Why the database cannot serve this code yet, or None when it can: it answers, and it
+    has run every migration file (no ``migration`` table at all counts as none run)."""
+    try:
+        ran = (
+            await Migration.select(Migration.name).where(Migration.app_name == "mou")
+            if await Migration.table_exists()
+            else []
+        )
+    except Exception as exc:
+        return DATABASE_UNREACHABLE.format(reason=f"{exc.__class__.__name__}: {exc}")
+    pending = migration_ids() - {row["name"] for row in ran}
+    if pending:
+        return MIGRATIONS_PENDING.format(ids=", ".join(sorted(pending)))
+    return None
