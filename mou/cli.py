@@ -83,13 +83,15 @@ def _backup_or_restore(command: str, file: str) -> int:
     from pathlib import Path
 
     from mou.backup import POSTGRES_USE_PG_DUMP, BackupRefused, sqlite_backup, sqlite_restore
-    from mou.db import sqlite_path
     from mou.settings import Settings
 
     settings = Settings.from_env()
     if not settings.is_sqlite:
         print(f"mou {command}: {POSTGRES_USE_PG_DUMP}", file=sys.stderr)
         return 2
+    # Imported after the check: importing mou.db builds the engine (and asks PostgreSQL).
+    from mou.db import sqlite_path
+
     database = Path(sqlite_path(settings.database_url))
     try:
         if command == "backup":
