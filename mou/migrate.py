@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
+import logging
 import os
 
 from piccolo.apps.migrations.commands.base import BaseMigrationManager
@@ -12,6 +13,8 @@ from piccolo.apps.migrations.tables import Migration
 
 # Piccolo finds its configuration (the engine, the app) by this variable, not by an argument.
 os.environ.setdefault("PICCOLO_CONF", "mou.piccolo_conf")
+
+logger = logging.getLogger("mou.ready")
 
 
 class MigrationFailed(RuntimeError):
@@ -36,8 +39,9 @@ async def migrate() -> str:
     return output.getvalue()
 
 
-#: Why ``/ready`` answers 503; the first is followed by the driver's own words.
-DATABASE_UNREACHABLE = "the database does not answer: {reason}"
+#: Why ``/ready`` answers 503. The driver's own words go to the log only: ``/ready`` is public,
+#: and they may name hosts, users and databases.
+DATABASE_UNREACHABLE = "the database does not answer (the log says why)"
 MIGRATIONS_PENDING = "migrations not applied yet (run mou migrate): {ids}"
 
 
@@ -62,7 +66,8 @@ async def database_readiness() -> str | None:
             else []
         )
     except Exception as exc:
-        return DATABASE_UNREACHABLE.format(reason=f"{exc.__class__.__name__}: {exc}")
+        logger.warning("readiness: the database does not answer: %s: %s", type(exc).__name__, exc)
+        return DATABASE_UNREACHABLE
     pending = migration_ids() - {row["name"] for row in ran}
     if pending:
         return MIGRATIONS_PENDING.format(ids=", ".join(sorted(pending)))
