@@ -27,6 +27,7 @@ from mou.parties.tables import Organisation, Person
 
 ROUTE_ROLES: dict[str, frozenset[Role]] = {
     "health": PUBLIC,
+    "ready": PUBLIC,
     "login_page": PUBLIC,
     "login": PUBLIC,
     "logout": READERS,
