@@ -49,8 +49,9 @@ async def test_agreement_list_queries_do_not_grow_with_rows(
     assert at_200 <= 4  # token lookup, page, count, parties
 
 
-#: Statements one approve request ran before the caller's organisation sets were computed once
-#: per request (issue 9): the related-organisations query three times, the managed one once.
+#: Statements one approve request ran on SQLite before the caller's organisation sets were
+#: computed once per request (issue 9): the related-organisations query three times, the
+#: managed one once.
 APPROVE_STATEMENTS_BEFORE = 20
 
 
@@ -76,9 +77,9 @@ async def test_approve_asks_for_the_callers_organisations_once(
     finally:
         DB.statement_counter = None  # type: ignore[attr-defined]
     assert approved.status_code == 200, approved.text
-    REPORT.append(
-        f"approve statements[{database.kind}]: {len(counter)} "
-        f"(before the organisation sets were kept per request: {APPROVE_STATEMENTS_BEFORE})"
-    )
     organisation_queries = [sql for sql in counter if "WITH RECURSIVE" in sql]
+    REPORT.append(
+        f"approve statements[{database.kind}]: {len(counter)}, {len(organisation_queries)} of "
+        f"them organisation sets (before, on SQLite: {APPROVE_STATEMENTS_BEFORE}, 4 of them)"
+    )
     assert len(organisation_queries) == 2  # related and managed, once each
