@@ -26,7 +26,12 @@ from mou.agreements.pages import AgreementPages
 from mou.agreements.tick import agreement_ticker
 from mou.db import DB, close_pool, open_pool
 from mou.http import EXCEPTION_HANDLERS
-from mou.meetings.api import AgreementMeetingController, MeetingController
+from mou.meetings.api import (
+    AgreementMeetingController,
+    CalendarFeedController,
+    MeetingController,
+    calendar_feed,
+)
 from mou.minutes.api import MinutesController, document_verify_page, minutes_verify
 from mou.minutes.pool import render_pool_lifespan
 from mou.openapi import document_problems, document_request_bodies
@@ -81,6 +86,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ApprovalController,
             AgreementMeetingController,
             MeetingController,
+            CalendarFeedController,
+            calendar_feed,
             MinutesController,
             minutes_verify,
             LoginController,
