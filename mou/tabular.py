@@ -24,7 +24,7 @@ from openpyxl import Workbook
 
 Format = Literal["csv", "xlsx"]
 MEDIA_TYPES: dict[str, str] = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 #: Bytes read from the finished XLSX file per chunk sent.

@@ -72,7 +72,7 @@ class AgreementController(ApiController):
             expiring_within_days=expiring_within_days,
         )
 
-    @get(["/export.csv", "/export.xlsx"], media_type=MEDIA_TYPES["csv"])
+    @get(["/export.csv", "/export.xlsx"])
     async def agreement_export(
         self,
         request: Caller,

@@ -144,7 +144,6 @@ class MeetingController(ApiController):
 
     @get(
         ["/meetings/{meeting_id:int}/attendance.csv", "/meetings/{meeting_id:int}/attendance.xlsx"],
-        media_type=MEDIA_TYPES["csv"],
         raises=documented(errors.NotFound),
     )
     async def attendance_export(
@@ -159,7 +158,7 @@ class MeetingController(ApiController):
             content, media_type=MEDIA_TYPES[fmt], filename=f"attendance-{meeting_id}.{fmt}"
         )
 
-    @get(["/action-items/export.csv", "/action-items/export.xlsx"], media_type=MEDIA_TYPES["csv"])
+    @get(["/action-items/export.csv", "/action-items/export.xlsx"])
     async def action_item_export(
         self, request: Caller, organisation_id: OptionalId = None, lang: LanguageQuery = "id"
     ) -> Stream:

@@ -23,7 +23,7 @@ from mou.meetings.selectors import visible_meetings_clause
 from mou.meetings.tables import Attendee, Meeting
 from mou.settings import get_settings
 
-MEDIA_TYPE = "text/calendar; charset=utf-8"
+MEDIA_TYPE = "text/calendar"
 PRODID = "-//mou//Cooperation agreements//EN"
 #: An event without an end lasts this long in calendars.
 DEFAULT_DURATION = dt.timedelta(hours=1)
