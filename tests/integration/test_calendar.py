@@ -216,3 +216,16 @@ class _Any:
 
 
 ANY = _Any()
+
+
+async def test_admin_revokes_anyones_feed_and_revoking_twice_is_once(
+    client: httpx.AsyncClient, actors: Actors, admin: dict[str, str]
+) -> None:
+    _, viewer = await actors.user("viewer")
+    feed = await _feed(client, viewer)
+    assert (
+        await client.delete(f"/api/v1/calendar-feeds/{feed['id']}", headers=admin)
+    ).status_code == 204
+    again = await client.delete(f"/api/v1/calendar-feeds/{feed['id']}", headers=viewer)
+    assert again.status_code == 204
+    assert (await client.get(_path(feed["url"]))).status_code == 404
