@@ -34,7 +34,7 @@ from mou.meetings.api import (
 )
 from mou.minutes.api import MinutesController, document_verify_page, minutes_verify
 from mou.minutes.pool import render_pool_lifespan
-from mou.openapi import document_problems, document_request_bodies
+from mou.openapi import document_downloads, document_problems, document_request_bodies
 from mou.parties.api import OrganisationController, PersonController
 from mou.policy import policy_check, role_guard
 from mou.security import add_security_headers
@@ -133,5 +133,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
     policy_check(app)
     document_problems(app)
     document_request_bodies(app)
+    document_downloads(app)
     document_verify_page(app)
     return app
