@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 import anyio
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 Format = Literal["csv", "xlsx"]
 MEDIA_TYPES: dict[str, str] = {
@@ -47,6 +48,14 @@ def _row_defused(row: Row) -> list[Any]:
     return [cell_defused(value) for value in row]
 
 
+def _xlsx_cell(value: Any) -> Any:
+    """``cell_defused``, and without the control characters XML (so XLSX) cannot hold: text
+    may contain them, and openpyxl refuses them mid-stream."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    return cell_defused(value)
+
+
 async def csv_stream(headers: Row, batches: Batches) -> AsyncIterator[bytes]:
     """The header line, then each batch of rows, as UTF-8 CSV with a BOM (so Excel reads it as
     UTF-8) and CRLF line ends."""
@@ -69,7 +78,7 @@ async def xlsx_stream(headers: Row, batches: Batches, *, sheet: str) -> AsyncIte
 
     def append(batch: list[Row]) -> None:
         for row in batch:
-            worksheet.append(_row_defused(row))
+            worksheet.append([_xlsx_cell(value) for value in row])
 
     handle, name = tempfile.mkstemp(prefix="mou-export-", suffix=".xlsx")
     os.close(handle)

@@ -134,6 +134,19 @@ async def test_register_export_defuses_formulas(
     assert [r[1] for r in sheet[1:]] == expected
 
 
+async def test_register_xlsx_holds_text_with_control_characters(
+    client: httpx.AsyncClient, actors: Actors, admin: dict[str, str]
+) -> None:
+    # Found by schemathesis: a title with U+0001 broke the XLSX stream mid-way.
+    organisations = [await actors.organisation(), await actors.organisation()]
+    await create_agreement(client, admin, organisations, title="Kerja\x01sama")
+    params = {"organisation_id": organisations[0]}
+    sheet = _xlsx(await client.get("/api/v1/agreements/export.xlsx", params=params, headers=admin))
+    assert [r[1] for r in sheet[1:]] == ["Kerja\ufffdsama"]
+    rows = _csv(await client.get("/api/v1/agreements/export.csv", params=params, headers=admin))
+    assert [r[1] for r in rows[1:]] == ["Kerja\x01sama"]
+
+
 async def test_register_export_is_not_taken_for_an_agreement_id(
     client: httpx.AsyncClient, admin: dict[str, str]
 ) -> None:
