@@ -40,7 +40,7 @@ SHEET = N_("Agreements")
 _BATCH_SQL = """
 SELECT a.id, a.reference_number, a.title, a.kind, a.stage, a.start_date, a.end_date, a.signed_on
 FROM agreement a
-WHERE {where} AND a.id < {{}}
+WHERE {where} AND a.id <= {{}}
 ORDER BY a.id DESC
 LIMIT {{}}
 """
@@ -77,8 +77,9 @@ async def _register_batches(
 ) -> AsyncIterator[list[Row]]:
     gettext = translations(language).gettext
     where, args = await agreement_filters(user, **filters)
-    sql, before = _BATCH_SQL.format(where=where), MAX_ID + 1
-    while rows := await Agreement.raw(sql, *args, before, BATCH_SIZE):
+    # The ids are 32-bit on PostgreSQL: the cursor starts at the largest, not past it.
+    sql, at_most = _BATCH_SQL.format(where=where), MAX_ID
+    while rows := await Agreement.raw(sql, *args, at_most, BATCH_SIZE):
         ids = [row["id"] for row in rows]
         parties, scope, meetings = (
             await parties_of(ids),
@@ -103,7 +104,7 @@ async def _register_batches(
             )
             for row in rows
         ]
-        before = ids[-1]
+        at_most = ids[-1] - 1
 
 
 def agreement_register_export(
