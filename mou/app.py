@@ -28,7 +28,12 @@ from mou.agreements.pages import AgreementPages
 from mou.agreements.tick import agreement_ticker
 from mou.db import DB, close_pool, open_pool
 from mou.logs import logging_configure, request_id_middleware
-from mou.meetings.api import AgreementMeetingController, MeetingController
+from mou.meetings.api import (
+    AgreementMeetingController,
+    CalendarFeedController,
+    MeetingController,
+    calendar_feed,
+)
 from mou.migrate import database_readiness
 from mou.minutes.api import MinutesController, document_verify_page, minutes_verify
 from mou.minutes.pool import render_pool_lifespan
@@ -37,7 +42,7 @@ from mou.settings import Settings, get_settings, secret_key_problem
 from mou.web.guard import policy_check, route_guard
 from mou.web.headers import add_security_headers
 from mou.web.negotiation import EXCEPTION_HANDLERS
-from mou.web.openapi import document_problems, document_request_bodies
+from mou.web.openapi import document_downloads, document_problems, document_request_bodies
 from mou.web.problems import problem
 from mou.web.proxies import PROXIES_STATE, proxy_networks
 from mou.web.templating import STATIC, environment
@@ -108,6 +113,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ApprovalController,
             AgreementMeetingController,
             MeetingController,
+            CalendarFeedController,
+            calendar_feed,
             MinutesController,
             minutes_verify,
             LoginController,
@@ -155,5 +162,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app.asgi_handler = request_id_middleware(app.asgi_handler)
     document_problems(app)
     document_request_bodies(app)
+    document_downloads(app)
     document_verify_page(app)
     return app

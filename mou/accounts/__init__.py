@@ -1,6 +1,15 @@
 """Users, their API tokens and web sessions.
 
-Other features use only its ``tables`` (see ``mou.surface``): the caller is ``mou.caller``'s.
+The public surface for other features (see ``mou.surface``); ``tables`` and ``schemas`` too.
+The caller is ``mou.caller``'s.
 """
 
-__all__: list[str] = []
+from typing import TYPE_CHECKING
+
+from mou.surface import surface_loader
+
+if TYPE_CHECKING:
+    from mou.accounts.selectors import current_user, token_digest
+
+__all__ = ["current_user", "token_digest"]
+__getattr__ = surface_loader(__name__, {"current_user": "selectors", "token_digest": "selectors"})

@@ -11,6 +11,7 @@
 * ``guard``: the app-wide role guard over a route -> roles mapping, and the start-up check
   that the mapping names exactly the app's routes.
 * ``proxies``: the client's address, through the proxies the app trusts.
+* ``downloads``: files the browser saves by name (CSV, XLSX, calendars).
 * ``headers``: security headers on every response.
 * ``templating``: the one Jinja environment (pages and PDF minutes).
 
