@@ -1,5 +1,6 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.column_types import Boolean
+from piccolo.columns.column_types import Serial
 from piccolo.columns.column_types import Timestamptz
 from piccolo.columns.column_types import Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
@@ -18,6 +19,29 @@ async def forwards():
         tablename="login_attempt",
         schema=None,
         columns=None,
+    )
+
+    # The tables declare ``id = Serial(primary_key=True)``; the columns below record it in
+    # Piccolo's snapshot (added in 2026-12 so auto-generation stops proposing an id column).
+    # CREATE TABLE is unchanged: without them Piccolo added the same default id column.
+    manager.add_column(
+        table_class_name="LoginAttempt",
+        tablename="login_attempt",
+        column_name="id",
+        db_column_name="id",
+        column_class_name="Serial",
+        column_class=Serial,
+        params={
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
     )
 
     manager.add_column(

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 
 from litestar import Litestar, get
 from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
 from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
@@ -25,7 +26,7 @@ from mou.agreements.api import AgreementController, ApprovalController, ScopeIte
 from mou.agreements.pages import AgreementPages
 from mou.agreements.tick import agreement_ticker
 from mou.db import DB, close_pool, open_pool
-from mou.http import EXCEPTION_HANDLERS
+from mou.http import EXCEPTION_HANDLERS, PROXIES_STATE, proxy_networks
 from mou.meetings.api import AgreementMeetingController, MeetingController
 from mou.minutes.api import MinutesController, document_verify_page, minutes_verify
 from mou.minutes.pool import render_pool_lifespan
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             exclude=[r"^/api/", r"^/health$", r"^/verify/", r"^/schema"],
         ),
         guards=[role_guard],
+        state=State({PROXIES_STATE: proxy_networks(settings)}),
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
             title="mou",

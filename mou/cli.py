@@ -22,18 +22,21 @@ def _migrate() -> int:
     return 0
 
 
+#: How ``mou serve`` runs the app under uvicorn (tests load the same).
+SERVER_OPTIONS = {
+    "factory": True,
+    # uvicorn would believe X-Forwarded-For from any loopback peer; the app reads it itself,
+    # from MOU_TRUSTED_PROXIES only (mou.http.client_address).
+    "proxy_headers": False,
+    "log_level": "info",
+}
+SERVER_APP = "mou.app:create_app"
+
+
 def _serve(host: str, port: int, workers: int) -> int:
     import uvicorn
 
-    uvicorn.run(
-        "mou.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=True,
-        log_level="info",
-    )
+    uvicorn.run(SERVER_APP, host=host, port=port, workers=workers, **SERVER_OPTIONS)  # type: ignore[arg-type]
     return 0
 
 
@@ -83,19 +86,25 @@ def _user_create(username: str, role: str, organisation: str, password: str | No
     return 0
 
 
-def _audit_verify() -> int:
-    from mou.audit.verify import audit_verify
+def _audit_verify(expected_head: str | None, anchor_file: str | None) -> int:
+    from pathlib import Path
 
-    report = asyncio.run(audit_verify())
-    if report.ok:
-        print(f"audit chain intact: {report.checked} events")
-        return 0
-    print(
-        f"audit chain broken at position {report.broken_at} (event id {report.event_id}): "
-        f"{report.reason}; {report.checked} events before it hold",
-        file=sys.stderr,
-    )
-    return 1
+    from mou.audit.anchor import anchor_parse
+    from mou.audit.cli import audit_report_lines, audit_verify_command
+
+    try:
+        report = asyncio.run(
+            audit_verify_command(
+                expected_head=anchor_parse(expected_head) if expected_head else None,
+                anchor_file=Path(anchor_file) if anchor_file else None,
+            )
+        )
+    except ValueError as exc:
+        print(f"mou audit verify: {exc}", file=sys.stderr)
+        return 2
+    for line in audit_report_lines(report):
+        print(line, file=sys.stdout if report.ok else sys.stderr)
+    return 0 if report.ok else 1
 
 
 def _tick() -> int:
@@ -168,7 +177,22 @@ def build_parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help="the audit trail").add_subparsers(
         dest="audit_command", required=True
     )
-    audit.add_parser("verify", help="walk the hash chain; exit 1 at the first broken link")
+    verify = audit.add_parser(
+        "verify",
+        help="check the hash chain, its anchored head and the evidence against it; "
+        "exit 1 naming the first mismatch",
+    )
+    verify.add_argument(
+        "--expect-head",
+        metavar="HASH:COUNT",
+        help="a head printed by an earlier run: fail unless event COUNT still has this hash",
+    )
+    verify.add_argument(
+        "--anchor-file",
+        metavar="PATH",
+        help="an append-only file outside the database: check against its last head, "
+        "then append this run's head",
+    )
     commands.add_parser(
         "tick", help="activate and expire agreements whose dates have come (safe to repeat)"
     )
@@ -196,7 +220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "tick":
         return _tick()
     if args.command == "audit" and args.audit_command == "verify":
-        return _audit_verify()
+        return _audit_verify(args.expect_head, args.anchor_file)
     if args.command == "user" and args.user_command == "deactivate":
         return _user_update(args.username, None, False)
     if args.command == "user" and args.user_command == "role":

@@ -265,5 +265,25 @@ async def atomic() -> AsyncIterator[None]:
     await savepoint.release()
 
 
+@contextlib.asynccontextmanager
+async def read_snapshot() -> AsyncIterator[None]:
+    """Every read inside sees the database as of one moment, and no writer waits for it.
+
+    PostgreSQL: a ``REPEATABLE READ, READ ONLY`` transaction; SQLite: a deferred transaction
+    (in WAL mode its first read fixes the snapshot). Inside another transaction, that one's view.
+    """
+    if DB.current_transaction.get() is not None:
+        yield
+        return
+    if isinstance(DB, PostgresEngine):
+        async with DB.transaction():
+            # Must come before the transaction's first query, which takes the snapshot.
+            await DB.run_ddl("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield
+        return
+    async with DB.transaction(transaction_type=TransactionType.deferred):
+        yield
+
+
 #: The process's engine; every table is bound to it.
 DB = engine_from_settings(get_settings())

@@ -47,6 +47,9 @@ class Settings:
     session_ttl_hours: int = 12
     #: IANA time zone whose calendar date is "today" for agreement dates (start, end, expiry).
     timezone: str = "Asia/Jakarta"
+    #: Proxies whose ``X-Forwarded-For`` is believed (addresses or CIDRs); none by default, so
+    #: a client cannot pick the address its logins are counted against.
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def is_sqlite(self) -> bool:
@@ -93,6 +96,11 @@ class Settings:
             secret_key=env.get("MOU_SECRET_KEY", defaults.secret_key),
             session_ttl_hours=int(env.get("MOU_SESSION_TTL_HOURS", defaults.session_ttl_hours)),
             timezone=env.get("MOU_TIMEZONE", defaults.timezone),
+            trusted_proxies=tuple(
+                item.strip()
+                for item in env.get("MOU_TRUSTED_PROXIES", "").split(",")
+                if item.strip()
+            ),
         )
 
 

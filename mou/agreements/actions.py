@@ -79,13 +79,10 @@ async def agreement_act(
         decision = workflow.decide(await _state(current), actor, request)
         # Read under the lock, so the event shows the state this action decided on.
         write.before = await agreement_get(user=user, agreement_id=agreement_id)
-        renewal = await _record(user, current, decision, data.comment)
+        renewal, evidence = await _record(user, current, decision, data.comment)
         write.after = await agreement_get(user=user, agreement_id=agreement_id)
-        if decision.party_id is not None:
-            write.noted["approval"] = {
-                "party_id": decision.party_id,
-                "approval_round": current["approval_round"],
-            }
+        # The evidence rows go into the event as written, so ``mou audit verify`` can compare them.
+        write.noted.update(evidence)
         if renewal is not None:
             write.noted["renewal_id"] = renewal.id
     return renewal or write.after
@@ -133,8 +130,9 @@ async def _state(row: dict[str, Any]) -> workflow.State:
 
 async def _record(
     user: CurrentUser, row: dict[str, Any], decision: workflow.Decision, comment: str
-) -> schemas.Agreement | None:
-    """Write what ``decision`` says; the renewal's new draft when it makes one."""
+) -> tuple[schemas.Agreement | None, dict[str, Any]]:
+    """Write what ``decision`` says. Returns the renewal's new draft when it makes one, and the
+    evidence rows written (``approval``, ``stage_change``) as the audit event records them."""
     values: dict[str, Any] = {"stage": decision.to_stage}
     if decision.signed_on is not None:
         values["signed_on"] = decision.signed_on
@@ -144,43 +142,71 @@ async def _record(
         Agreement, row["id"], expected=row["version"], values=values, entity="agreement"
     )
     at = dt.datetime.now(dt.UTC)
+    evidence: dict[str, Any] = {}
     if decision.party_id is not None:
-        await _approval_insert(user, row, decision.party_id, comment, at)
+        evidence["approval"] = await _approval_insert(user, row, decision.party_id, comment, at)
     renewal = None
     if decision.action == "renew":
         renewal = await renewal_create(user=user, agreement_id=row["id"])
         comment = f"renewed as agreement {renewal.id}" + (f": {comment}" if comment else "")
     if decision.records_stage_change:
-        await StageChange.insert(
-            StageChange(
-                agreement=row["id"],
-                from_stage=decision.from_stage,
-                to_stage=decision.to_stage,
-                action=decision.action,
-                actor=user.actor_id,
-                comment=comment,
-                at=at,
-            )
+        evidence["stage_change"] = await _stage_change_insert(
+            user, row["id"], decision, comment, at
         )
-    return renewal
+    return renewal, evidence
+
+
+async def _stage_change_insert(
+    user: CurrentUser,
+    agreement_id: int,
+    decision: workflow.Decision,
+    comment: str,
+    at: dt.datetime,
+) -> dict[str, Any]:
+    """Write the stage change; returns it as the audit event records it."""
+    change = StageChange(
+        agreement=agreement_id,
+        from_stage=decision.from_stage,
+        to_stage=decision.to_stage,
+        action=decision.action,
+        actor=user.actor_id,
+        comment=comment,
+        at=at,
+    )
+    await change.save()
+    return {
+        "id": change.id,
+        "action": decision.action,
+        "from_stage": decision.from_stage,
+        "to_stage": decision.to_stage,
+        "comment": comment,
+        "at": at.isoformat(),
+    }
 
 
 async def _approval_insert(
     user: CurrentUser, row: dict[str, Any], party_id: int, comment: str, at: dt.datetime
-) -> None:
+) -> dict[str, Any]:
+    """Write the approval; returns it as the audit event records it."""
+    approval = Approval(
+        agreement=row["id"],
+        party=party_id,
+        approval_round=row["approval_round"],
+        actor=user.actor_id,
+        comment=comment,
+        at=at,
+    )
     try:
-        await Approval.insert(
-            Approval(
-                agreement=row["id"],
-                party=party_id,
-                approval_round=row["approval_round"],
-                actor=user.actor_id,
-                comment=comment,
-                at=at,
-            )
-        )
+        await approval.save()
     except (sqlite3.IntegrityError, asyncpg.UniqueViolationError) as exc:
         # Only reachable if the lock above were bypassed: the index still refuses a twin.
         if isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" not in str(exc):
             raise
         raise errors.Conflict(workflow.ALREADY_APPROVED) from None
+    return {
+        "id": approval.id,
+        "party_id": party_id,
+        "approval_round": row["approval_round"],
+        "comment": comment,
+        "at": at.isoformat(),
+    }

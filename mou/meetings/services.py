@@ -28,7 +28,6 @@ from mou.schemas import changed_fields
 from mou.versions import write_if_version
 
 UNKNOWN_ZONE = "not an IANA time zone name, such as Asia/Jakarta"
-OUT_OF_RANGE = "must be between the years 1900 and 2200"
 ENDS_BEFORE_START = "must be after starts_at"
 MINUTES_FINAL = "the minutes are final; record a correction instead"
 PERSON_OR_NAME = "give person_id, or full_name with organisation_id"
@@ -44,9 +43,8 @@ def _zone(name: str) -> ZoneInfo:
         raise errors.InvalidInput("timezone", UNKNOWN_ZONE) from None
 
 
-def _utc(value: dt.datetime, zone: ZoneInfo, field: str) -> dt.datetime:
-    if not 1900 <= value.year <= 2200:
-        raise errors.InvalidInput(field, OUT_OF_RANGE)
+def _utc(value: dt.datetime, zone: ZoneInfo) -> dt.datetime:
+    # The year is already within mou.schemas' range, so the conversion cannot overflow.
     local = value if value.tzinfo is not None else value.replace(tzinfo=zone)
     return local.astimezone(dt.UTC)
 
@@ -56,7 +54,7 @@ def _times(values: dict[str, Any], current: schemas.MeetingSummary | None) -> No
     zone = _zone(values.get("timezone", current.timezone if current else "Asia/Jakarta"))
     for field in ("starts_at", "ends_at"):
         if values.get(field) is not None:
-            values[field] = _utc(values[field], zone, field)
+            values[field] = _utc(values[field], zone)
     starts = values.get("starts_at", current.starts_at if current else None)
     ends = values.get("ends_at", current.ends_at if current else None)
     if starts is not None and ends is not None and ends <= starts:

@@ -8,6 +8,8 @@ from collections import OrderedDict
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import msgspec
+
 from mou import errors
 from mou.accounts.schemas import CurrentUser
 from mou.agreements.selectors import parties_of
@@ -118,33 +120,45 @@ async def minutes_verify(*, digest: str) -> schemas.Verification:
     """What the public may know of the minutes whose file SHA-256 or printed code is ``digest``."""
     digest = digest.lower()
     row = (
-        await MinutesVersion.select(*VERSION_COLUMNS)
+        await MinutesVersion.select(*VERSION_COLUMNS, MinutesVersion.issued)
         .where((MinutesVersion.sha256 == digest) | (MinutesVersion.code == digest))
         .first()
     )
     if row is None:
         raise errors.NotFound(errors.NOT_FOUND.format(entity="minutes"))
-    meeting = (
-        await Meeting.select(
-            Meeting.id, Meeting.title, Meeting.starts_at, Meeting.timezone, Meeting.agreement
-        )
-        .where(Meeting.id == row["meeting_id"])
-        .first()
-    )
-    assert meeting is not None  # a version's meeting cannot be deleted (ON DELETE RESTRICT)
-    parties = (await parties_of([meeting["agreement"]]))[meeting["agreement"]]
+    names = await _issued_names(row["meeting_id"], row["issued"])
     return schemas.Verification(
         issued=True,
         matched="file" if row["sha256"] == digest else "code",
-        meeting_title=meeting["title"],
-        meeting_date=meeting["starts_at"].astimezone(ZoneInfo(meeting["timezone"])).date(),
-        parties=[p["organisation_name"] for p in parties],
+        meeting_title=names.meeting_title,
+        meeting_date=names.meeting_date,
+        parties=names.parties,
         version=row["version"],
         language=row["language"],
         sha256=row["sha256"],
         code=row["code"] or "",
         issued_at=row["rendered_at"],
-        latest_version=await latest_version(meeting_id=meeting["id"]),
+        latest_version=await latest_version(meeting_id=row["meeting_id"]),
+    )
+
+
+async def _issued_names(meeting_id: int, issued: str | dict[str, Any]) -> schemas.IssuedNames:
+    """The names a version was issued with; for a version issued before they were kept, the
+    meeting's and parties' names as they are now (the best there is)."""
+    kept = msgspec.json.decode(issued) if isinstance(issued, str) else issued
+    if kept:
+        return msgspec.convert(kept, schemas.IssuedNames)
+    meeting = (
+        await Meeting.select(Meeting.title, Meeting.starts_at, Meeting.timezone, Meeting.agreement)
+        .where(Meeting.id == meeting_id)
+        .first()
+    )
+    assert meeting is not None  # a version's meeting cannot be deleted (ON DELETE RESTRICT)
+    parties = (await parties_of([meeting["agreement"]]))[meeting["agreement"]]
+    return schemas.IssuedNames(
+        meeting_title=meeting["title"],
+        meeting_date=meeting["starts_at"].astimezone(ZoneInfo(meeting["timezone"])).date(),
+        parties=[p["organisation_name"] for p in parties],
     )
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
+from zoneinfo import ZoneInfo
+
+import msgspec
 
 from mou import errors
 from mou.accounts.schemas import CurrentUser
@@ -68,11 +71,13 @@ async def minutes_finalize(
                     reason=reason,
                     rendered_at=now,
                     rendered_by=user.actor_id,
+                    issued=msgspec.json.encode(_issued_names(record)).decode(),
                 )
             )
         write.after = {
             "version": version,
             "reason": reason,
+            "rendered_at": now.isoformat(),
             "documents": [
                 {"language": d.language, "sha256": d.sha256, "code": d.code} for d, _ in rendered
             ],
@@ -86,6 +91,16 @@ async def minutes_finalize(
         documents=documents,
         reason=reason,
         meeting_version=meeting_version,
+    )
+
+
+def _issued_names(record: MinutesRecord) -> schemas.IssuedNames:
+    """The names the documents print, kept beside them for ``/verify``."""
+    meeting = record.meeting
+    return schemas.IssuedNames(
+        meeting_title=meeting.title,
+        meeting_date=meeting.starts_at.astimezone(ZoneInfo(meeting.timezone)).date(),
+        parties=[party.name for party in record.parties],
     )
 
 

@@ -1,4 +1,14 @@
-from piccolo.columns import Bytea, ForeignKey, Integer, OnDelete, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    JSON,
+    Bytea,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.table import Table
 
 from mou.accounts.tables import User
@@ -25,3 +35,7 @@ class MinutesVersion(Table, db=DB):
     reason = Text(default="")
     rendered_at = Timestamptz()
     rendered_by = ForeignKey(User, on_delete=OnDelete.restrict)
+    #: The meeting's title and local date and the parties' names as this version printed them
+    #: (``schemas.IssuedNames``): ``/verify`` shows these, so a later rename cannot make it
+    #: disagree with the document. ``{}`` for versions issued before it was kept.
+    issued = JSON(default={})

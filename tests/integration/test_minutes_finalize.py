@@ -14,6 +14,7 @@ from mou.meetings.tables import Meeting
 from mou.minutes.pool import RENDER_FAILED, RenderPool, use_render_pool
 from mou.minutes.services import REASON_REQUIRED
 from mou.minutes.tables import MinutesVersion
+from mou.parties.tables import Organisation
 from tests.conftest import Actors
 from tests.integration.minutes_case import load_case, pdf_text
 from tests.integration.test_minutes_pdf import watermark_letters
@@ -77,6 +78,31 @@ async def test_minutes_finalize_sha256_is_the_downloaded_bytes_and_verify_confir
         assert refused.headers["content-type"].startswith("application/problem+json")
         page = await client.get(f"/verify/{other}", headers=BROWSER)
         assert page.status_code == 404 and "Dokumen tidak dikenal" in page.text
+
+
+async def test_minutes_verify_shows_the_names_as_issued_after_a_rename(
+    client: httpx.AsyncClient,
+) -> None:
+    """The public page vouches for a document: it names what the document printed, not what
+    the parties are called today."""
+    case = await load_case()
+    response = await case.finalize(client)
+    assert response.status_code == 201, response.text
+    digest = response.json()["documents"][0]["sha256"]
+    issued = (await client.get(f"/verify/{digest}", headers={"Accept": "application/json"})).json()
+    await Organisation.update({Organisation.name: Organisation.name + " (Baru)"}).where(
+        Organisation.name.is_in(issued["parties"])
+    )
+    await Meeting.update({Meeting.title: "Judul Lain"}).where(Meeting.id == case.meeting_id)
+    later = await client.get(f"/verify/{digest}", headers={"Accept": "application/json"})
+    assert later.json() == issued
+    assert issued["parties"] == [
+        "Dinas Komunikasi dan Informatika Provinsi Sumatera Utara",
+        "Komisi Pemberantasan Korupsi Republik Indonesia",
+    ]
+    page = await client.get(f"/verify/{digest}", headers=BROWSER)
+    assert "(Baru)" not in page.text and "Judul Lain" not in page.text
+    assert "Komisi Pemberantasan Korupsi Republik Indonesia" in page.text
 
 
 async def test_minutes_verify_page_answers_404_for_anything_but_an_issued_hash(

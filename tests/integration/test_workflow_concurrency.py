@@ -26,7 +26,13 @@ from mou.app import create_app
 from mou.db import DB, close_pool, open_pool
 from mou.settings import get_settings
 from tests.conftest import DATABASE, REPORT, Actors
-from tests.integration.workflow_cast import TODAY, Cast, cast_agreements_delete, make_cast
+from tests.integration.workflow_cast import (
+    TODAY,
+    Cast,
+    cast_agreements_delete,
+    chain_end,
+    make_cast,
+)
 
 SENT = 40
 REFUSED = {409, 412}
@@ -46,9 +52,10 @@ async def committed_client() -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 async def cast(committed_client: httpx.AsyncClient) -> AsyncIterator[Cast]:
+    events_after = await chain_end()
     cast = await make_cast(Actors())
     yield cast
-    await cast_agreements_delete(cast)
+    await cast_agreements_delete(cast, events_after=events_after)
 
 
 async def _version(agreement_id: int) -> int:

@@ -13,6 +13,7 @@ from mou.accounts.schemas import CurrentUser
 from mou.agreements.schemas import AgreementCreate, PartyIn
 from mou.agreements.services import agreement_create
 from mou.agreements.tables import Agreement, AgreementParty, Approval, ScopeItem, StageChange
+from mou.audit.tables import AuditEvent
 from mou.parties.schemas import PersonCreate
 from mou.parties.services import person_create
 from tests.conftest import Actors
@@ -73,15 +74,23 @@ class Cast:
         return created.id
 
 
-async def cast_agreements_delete(cast: Cast) -> None:
+async def chain_end() -> int:
+    """The id of the audit chain's last event (0: none), to undo committed events down to."""
+    last = await AuditEvent.select(AuditEvent.id).order_by(AuditEvent.id, ascending=False).first()
+    return int(last["id"]) if last else 0
+
+
+async def cast_agreements_delete(cast: Cast, *, events_after: int) -> None:
     """Delete the committed agreements of ``cast`` (and renewals), so other tests' lists stay
-    theirs. Their audit events stay: the chain must not break."""
+    theirs, and the audit events after ``events_after`` (a ``chain_end()``), which recorded
+    that evidence: what remains is a prefix of the chain, which ``mou audit verify`` passes."""
     ids = [
         row["agreement"]
         for row in await AgreementParty.select(AgreementParty.agreement).where(
             AgreementParty.organisation.is_in(list(cast.organisations.values()))
         )
     ]
+    await AuditEvent.delete().where(AuditEvent.id > events_after)
     if not ids:
         return
     await Agreement.update({Agreement.renewal_of: None, Agreement.parent: None}).where(

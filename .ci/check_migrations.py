@@ -1,0 +1,23 @@
+"""Fail when ``piccolo migrations new mou --auto`` would write a migration: the tables and the
+snapshot the migration files build disagree, so a schema change has no migration (or the
+snapshot is wrong and auto-generation would write a bogus one)."""
+
+import asyncio
+import sys
+
+from mou.migrate import migration_autogenerate
+
+
+def main() -> int:
+    statements = asyncio.run(migration_autogenerate())
+    if statements:
+        print("migrations: auto-generation finds changes no migration makes:", file=sys.stderr)
+        for statement in statements:
+            print(statement, file=sys.stderr)
+        return 1
+    print("migrations: auto-generation finds no change")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
