@@ -7,6 +7,7 @@ import logging
 import re
 import socket
 import sqlite3
+from collections.abc import AsyncIterator
 from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -17,13 +18,14 @@ from litestar import Controller, Request, Response
 from litestar.datastructures import Cookie
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.params import HeaderParameter, PathParameter, QueryParameter
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Stream, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import BeforeRequestHookHandler
 
 from mou import errors
 from mou.accounts.schemas import CurrentUser
 from mou.accounts.sessions import SESSION_COOKIE
+from mou.i18n import Language
 from mou.schemas import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT, TEXT_PATTERN
 from mou.settings import Settings
 
@@ -43,6 +45,9 @@ OptionalId = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)]
 PathId = Annotated[int, PathParameter(ge=1, le=MAX_ID, description="Integer id.")]
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description="Page size.")]
 Offset = Annotated[int, QueryParameter(ge=0, le=MAX_ID, description="Items to skip.")]
+LanguageQuery = Annotated[
+    Language, QueryParameter(description="Language of headers and labels: id (default) or en.")
+]
 IfMatch = Annotated[
     str | None,
     HeaderParameter(
@@ -57,6 +62,7 @@ __all__ = [
     "ApiController",
     "Caller",
     "IfMatch",
+    "LanguageQuery",
     "Limit",
     "Offset",
     "OptionalId",
@@ -203,6 +209,21 @@ def expected_version(if_match: str | None) -> int:
     return int(raw)
 
 
+def download(content: AsyncIterator[bytes] | bytes, *, media_type: str, filename: str) -> Stream:
+    """A streamed file the browser saves as ``filename``."""
+    body = content if not isinstance(content, bytes) else iter([content])
+    return Stream(
+        body,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def extension_of(request: Request[Any, Any, Any]) -> str:
+    """The file extension the request's path ends in ("csv" for ``.../export.csv``)."""
+    return request.url.path.rpartition(".")[2]
+
+
 def etag_headers(version: int) -> dict[str, str]:
     return {"ETag": f'"{version}"'}
 
@@ -263,9 +284,8 @@ def on_domain_error(_: Request[Any, Any, Any], exc: errors.DomainError) -> Respo
         field_errors = [
             {"field": e.field, "message": e.message, "source": "body"} for e in exc.errors
         ]
-    retry_after = (
-        exc.retry_after if isinstance(exc, errors.TooManyRequests | errors.Unavailable) else None
-    )
+    # Errors a retry may cure (429, a busy 503) say when to come back.
+    retry_after: int | None = getattr(exc, "retry_after", None)
     return problem(exc.status_code, exc.title, exc.detail, field_errors, retry_after)
 
 

@@ -6,14 +6,13 @@ at expiry, or as soon as its user is deactivated (the lookup joins the active fl
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import secrets
 
 from mou.accounts.schemas import CurrentUser
 from mou.accounts.tables import WebSession
-from mou.audit import audited
+from mou.audit import NothingWritten, audited
 from mou.settings import get_settings
 
 SESSION_COOKIE = "mou_session"
@@ -72,16 +71,12 @@ async def session_end(session_id: str | None) -> None:
     )
     if row is None:
         return
-    with contextlib.suppress(_AlreadyEnded):
-        async with audited(
-            actor_id=row["user"], action="logout", entity="web_session", entity_id=row["id"]
-        ):
-            deleted = (
-                await WebSession.delete().where(WebSession.id == row["id"]).returning(WebSession.id)
-            )
-            if not deleted:
-                raise _AlreadyEnded
-
-
-class _AlreadyEnded(Exception):
-    """A concurrent logout ended the session first and recorded it: nothing to record."""
+    async with audited(
+        actor_id=row["user"], action="logout", entity="web_session", entity_id=row["id"]
+    ):
+        deleted = (
+            await WebSession.delete().where(WebSession.id == row["id"]).returning(WebSession.id)
+        )
+        if not deleted:
+            # A concurrent logout ended it first, and recorded that.
+            raise NothingWritten

@@ -4,6 +4,6 @@ Features write through ``audited`` (one transaction, one event per write); nothi
 appends to the trail.
 """
 
-from mou.audit.writes import AuditedWrite, audited
+from mou.audit.writes import AuditedWrite, NothingWritten, audited
 
-__all__ = ["AuditedWrite", "audited"]
+__all__ = ["AuditedWrite", "NothingWritten", "audited"]

@@ -18,7 +18,9 @@ the same transaction; when the body raises, nothing is appended and the transact
 A write whose before or after is not a read (a stage action reads ``before`` under its row lock,
 a token has no readable secret) passes no ``read`` and sets ``write.before``/``write.after``
 itself. ``write.noted`` adds keys to the recorded ``after`` (what the write took with it).
-A block that ends normally always appends its event: to write nothing, raise.
+A block that ends normally always appends its event. A write that finds nothing to do (the
+session already ended, the feed already revoked) raises ``NothingWritten``: the block rolls
+back, appends nothing, and the exception goes no further.
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ from mou.db import atomic
 T = TypeVar("T")
 
 CREATE_WITHOUT_ID = "an audited create must set write.entity_id before its block ends"
+
+
+class NothingWritten(Exception):
+    """Raised inside ``audited``: this write found nothing to change, so nothing to record."""
 
 
 @dataclass(slots=True)
@@ -101,20 +107,23 @@ async def _audited(
     read: Callable[[int], Awaitable[Any]] | None,
     entity_id: int | None,
 ) -> AsyncIterator[AuditedWrite[Any]]:
-    async with atomic():
-        write: AuditedWrite[Any] = AuditedWrite(entity_id=entity_id)
-        if read is not None and entity_id is not None:
-            write.before = await read(entity_id)
-        yield write
-        if read is not None:
-            if write.entity_id is None:
-                raise RuntimeError(CREATE_WITHOUT_ID)
-            write.after = await read(write.entity_id)
-        await audit_record(
-            actor_id=actor_id,
-            action=action,
-            entity=entity,
-            entity_id=write.entity_id,
-            before=_recorded(getattr(write, "before", None)),
-            after=write.recorded_after(),
-        )
+    try:
+        async with atomic():
+            write: AuditedWrite[Any] = AuditedWrite(entity_id=entity_id)
+            if read is not None and entity_id is not None:
+                write.before = await read(entity_id)
+            yield write
+            if read is not None:
+                if write.entity_id is None:
+                    raise RuntimeError(CREATE_WITHOUT_ID)
+                write.after = await read(write.entity_id)
+            await audit_record(
+                actor_id=actor_id,
+                action=action,
+                entity=entity,
+                entity_id=write.entity_id,
+                before=_recorded(getattr(write, "before", None)),
+                after=write.recorded_after(),
+            )
+    except NothingWritten:
+        return

@@ -28,7 +28,7 @@ from litestar.routes import HTTPRoute
 
 import mou
 from mou.accounts.tables import User
-from mou.audit import audited
+from mou.audit import NothingWritten, audited
 from mou.audit.tables import AuditEvent
 from mou.audit.writes import CREATE_WITHOUT_ID
 from mou.parties.tables import Organisation
@@ -239,6 +239,15 @@ async def _minutes_finalize(s: Scene) -> Call:
     return Call({"meeting_id": meeting["id"]}, {"headers": headers})
 
 
+async def _calendar_feed_create(s: Scene) -> Call:
+    return _json(s, {"name": "Telepon"})
+
+
+async def _calendar_feed_revoke(s: Scene) -> Call:
+    feed = await s.post("/api/v1/calendar-feeds", {"name": "Kantor"})
+    return Call(params={"feed_id": feed["id"]}, send={"headers": s.admin})
+
+
 async def _login(s: Scene) -> Call:
     form = {
         "username": await s.username(),
@@ -280,6 +289,8 @@ WRITES: dict[str, Callable[[Scene], Awaitable[Call]]] = {
     "action_item_add": _action_item_add,
     "action_item_update": _action_item_update,
     "minutes_finalize": _minutes_finalize,
+    "calendar_feed_create": _calendar_feed_create,
+    "calendar_feed_revoke": _calendar_feed_revoke,
     "login": _login,
     "logout": _logout,
 }
@@ -352,6 +363,23 @@ async def test_an_audited_block_that_raises_appends_nothing_and_writes_nothing(
                 Organisation.id == organisation
             )
             raise LookupError
+    row = await Organisation.select(Organisation.short_name).where(Organisation.id == organisation)
+    assert row[0]["short_name"] != "Diubah"
+    assert await AuditEvent.count() == before
+
+
+async def test_an_audited_block_that_finds_nothing_to_write_appends_nothing(
+    rollback: None, actors: Actors
+) -> None:
+    organisation = await actors.organisation()
+    before = await AuditEvent.count()
+    async with audited(
+        actor_id=None, action="update", entity="organisation", entity_id=organisation
+    ):
+        await Organisation.update({Organisation.short_name: "Diubah"}).where(
+            Organisation.id == organisation
+        )
+        raise NothingWritten
     row = await Organisation.select(Organisation.short_name).where(Organisation.id == organisation)
     assert row[0]["short_name"] != "Diubah"
     assert await AuditEvent.count() == before
