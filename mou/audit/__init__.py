@@ -1,14 +1,9 @@
 """The append-only, hash-chained audit trail.
 
-The public surface for other features (see ``mou.surface``); ``tables`` too.
+Features write through ``audited`` (one transaction, one event per write); nothing else
+appends to the trail.
 """
 
-from typing import TYPE_CHECKING
+from mou.audit.writes import AuditedWrite, NothingWritten, audited
 
-from mou.surface import surface_loader
-
-if TYPE_CHECKING:
-    from mou.audit.services import audit_record
-
-__all__ = ["audit_record"]
-__getattr__ = surface_loader(__name__, {"audit_record": "services"})
+__all__ = ["AuditedWrite", "NothingWritten", "audited"]
