@@ -81,8 +81,8 @@ async def measure(fmt: str) -> dict[str, object]:
 
     import openpyxl
 
-    from mou.accounts.schemas import CurrentUser
     from mou.agreements.export import agreement_register_export
+    from mou.caller import CurrentUser
     from mou.db import DB, close_pool, open_pool
     from mou.settings import get_settings
 

@@ -56,10 +56,10 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from mou.accounts.schemas import CurrentUser  # noqa: E402
 from mou.accounts.selectors import token_digest  # noqa: E402
 from mou.accounts.tables import ApiToken, User  # noqa: E402
 from mou.app import create_app  # noqa: E402
+from mou.caller import CurrentUser  # noqa: E402
 from mou.db import DB, close_pool, open_pool  # noqa: E402
 from mou.demo import demo_load  # noqa: E402
 from mou.meetings.tables import Meeting  # noqa: E402

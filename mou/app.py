@@ -19,6 +19,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from mou import policy
 from mou.accounts.api import AuthController, MeController, TokenController, UserController
 from mou.accounts.auth import PUBLIC_PATHS, AuthenticationMiddleware
 from mou.accounts.pages import LoginController
@@ -26,7 +27,6 @@ from mou.agreements.api import AgreementController, ApprovalController, ScopeIte
 from mou.agreements.pages import AgreementPages
 from mou.agreements.tick import agreement_ticker
 from mou.db import DB, close_pool, open_pool
-from mou.http import EXCEPTION_HANDLERS, PROXIES_STATE, problem, proxy_networks
 from mou.logs import logging_configure, request_id_middleware
 from mou.meetings.api import (
     AgreementMeetingController,
@@ -37,12 +37,15 @@ from mou.meetings.api import (
 from mou.migrate import database_readiness
 from mou.minutes.api import MinutesController, document_verify_page, minutes_verify
 from mou.minutes.pool import render_pool_lifespan
-from mou.openapi import document_downloads, document_problems, document_request_bodies
 from mou.parties.api import OrganisationController, PersonController
-from mou.policy import policy_check, role_guard
-from mou.security import add_security_headers
 from mou.settings import Settings, get_settings, secret_key_problem
-from mou.templating import STATIC, environment
+from mou.web.guard import policy_check, route_guard
+from mou.web.headers import add_security_headers
+from mou.web.negotiation import EXCEPTION_HANDLERS
+from mou.web.openapi import document_downloads, document_problems, document_request_bodies
+from mou.web.problems import problem
+from mou.web.proxies import PROXIES_STATE, proxy_networks
+from mou.web.templating import STATIC, environment
 
 
 @get("/health", include_in_schema=False)
@@ -138,7 +141,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             # The API takes bearer tokens only, never cookies, so it cannot be forged cross-site.
             exclude=[r"^/api/", r"^/health$", r"^/ready$", r"^/verify/", r"^/schema"],
         ),
-        guards=[role_guard],
+        guards=[route_guard(policy.ROUTE_ROLES)],
         state=State({PROXIES_STATE: proxy_networks(settings)}),
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
@@ -155,7 +158,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         debug=False,
     )
-    policy_check(app)
+    policy_check(app, route_roles=policy.ROUTE_ROLES)
     app.asgi_handler = request_id_middleware(app.asgi_handler)
     document_problems(app)
     document_request_bodies(app)

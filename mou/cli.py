@@ -27,7 +27,7 @@ def _migrate() -> int:
 SERVER_OPTIONS = {
     "factory": True,
     # uvicorn would believe X-Forwarded-For from any loopback peer; the app reads it itself,
-    # from MOU_TRUSTED_PROXIES only (mou.http.client_address).
+    # from MOU_TRUSTED_PROXIES only (mou.web.proxies.client_address).
     "proxy_headers": False,
     "log_level": "info",
     # The app logs each request itself, as JSON with its request id (mou.logs).
@@ -193,8 +193,10 @@ def _minutes_render(meeting_id: int, language: str, output: str, version: int | 
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from mou.caller import Role
     from mou.settings import Settings
 
+    roles = [role.value for role in Role]
     settings = Settings.from_env()
     parser = argparse.ArgumentParser(prog="mou", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -211,13 +213,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     create = user.add_parser("create", help="create a user; the password is read from stdin")
     create.add_argument("--username", required=True)
-    create.add_argument("--role", required=True, choices=["admin", "manager", "liaison", "viewer"])
+    create.add_argument("--role", required=True, choices=roles)
     create.add_argument("--organisation", required=True, help="name or short name")
     deactivate = user.add_parser("deactivate", help="sign a user out everywhere and refuse logins")
     deactivate.add_argument("--username", required=True)
     role = user.add_parser("role", help="change a user's role")
     role.add_argument("--username", required=True)
-    role.add_argument("--role", required=True, choices=["admin", "manager", "liaison", "viewer"])
+    role.add_argument("--role", required=True, choices=roles)
     audit = commands.add_parser("audit", help="the audit trail").add_subparsers(
         dest="audit_command", required=True
     )

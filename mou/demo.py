@@ -10,11 +10,12 @@ import datetime as dt
 import secrets
 from pathlib import Path
 
-from mou.accounts.schemas import CurrentUser, Role, UserCreate
+from mou.accounts.schemas import UserCreate
 from mou.accounts.selectors import current_user
 from mou.accounts.services import user_create
 from mou.agreements.schemas import AgreementCreate, PartyIn, ScopeItemCreate, ScopeKind
 from mou.agreements.services import agreement_create, scope_item_create
+from mou.caller import CurrentUser, Role
 from mou.db import DB, PooledSQLiteEngine, atomic, close_pool, open_pool
 from mou.meetings import schemas as m
 from mou.meetings.attendees import attendee_link
@@ -97,11 +98,11 @@ DECISIONS = [
     "iklan layanan masyarakat.",
 ]
 DEMO_USERS: list[tuple[str, Role, str]] = [
-    ("admin", "admin", "sumut"),
-    ("ilyas", "manager", "sumut"),
-    ("liaison.sumut", "liaison", "sumut"),
-    ("chrystelina", "manager", "bureau"),
-    ("viewer.kpk", "viewer", "bureau"),
+    ("admin", Role.ADMIN, "sumut"),
+    ("ilyas", Role.MANAGER, "sumut"),
+    ("liaison.sumut", Role.LIAISON, "sumut"),
+    ("chrystelina", Role.MANAGER, "bureau"),
+    ("viewer.kpk", Role.VIEWER, "bureau"),
 ]
 
 

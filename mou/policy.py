@@ -3,9 +3,10 @@
 Two rules, each in one place:
 
 * ``ROUTE_ROLES`` names, for every route handler of the app, the roles that may call it
-  (``PUBLIC`` for routes that need no login). The app refuses to start when a route has no
-  entry or an entry names no route (``policy_check``), so a renamed or forgotten handler
-  cannot ship, open or closed.
+  (``PUBLIC`` for routes that need no login). ``mou.web.guard`` enforces it on every request,
+  and the app refuses to start when a route has no entry or an entry names no route
+  (``mou.web.guard.policy_check``), so a renamed or forgotten handler cannot ship, open or
+  closed.
 * Outside ``admin``, a caller sees an agreement only when one of its parties is the caller's
   organisation, one above it or one below it; everything hanging off an agreement (scope
   items, meetings, attendees, minutes) follows the agreement. A record the caller may not see
@@ -19,24 +20,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Litestar
-from litestar.connection import ASGIConnection
-from litestar.exceptions import PermissionDeniedException
-from litestar.handlers.base import BaseRouteHandler
-from litestar.routes import HTTPRoute
-
 from mou import errors
-from mou.accounts.schemas import CurrentUser
 from mou.agreements.tables import Agreement, AgreementParty
+from mou.caller import ADMIN, MANAGERS, PUBLIC, READERS, WRITERS, CurrentUser, Role
 from mou.parties.tables import Organisation, Person
 
-ADMIN = frozenset({"admin"})
-MANAGERS = frozenset({"admin", "manager"})
-WRITERS = frozenset({"admin", "manager", "liaison"})
-READERS = frozenset({"admin", "manager", "liaison", "viewer"})
-PUBLIC: frozenset[str] = frozenset()
-
-ROUTE_ROLES: dict[str, frozenset[str]] = {
+ROUTE_ROLES: dict[str, frozenset[Role]] = {
     "health": PUBLIC,
     "ready": PUBLIC,
     "login_page": PUBLIC,
@@ -96,69 +85,6 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     "minutes_verify": PUBLIC,
 }
 
-ROLE_REFUSED = "Your role may not do this."
-UNLISTED_ROUTES = "routes without an entry in mou.policy.ROUTE_ROLES: {names}"
-UNKNOWN_ENTRIES = "mou.policy.ROUTE_ROLES names handlers the app does not have: {names}"
-
-
-#: Routes Litestar itself provides (the OpenAPI document, static assets): public by path.
-LITESTAR_PUBLIC_PREFIXES = ("/schema", "/static/")
-
-
-def roles_for(handler: BaseRouteHandler, path: str) -> frozenset[str] | None:
-    """The roles the policy admits for ``handler``; None when the policy does not name it."""
-    if path.startswith(LITESTAR_PUBLIC_PREFIXES):
-        return PUBLIC
-    return ROUTE_ROLES.get(handler.handler_name)
-
-
-def policed_handlers(app: Litestar) -> dict[str, list[str]]:
-    """Handler name -> the "METHOD path"s it serves, for every route the policy must name
-    (Litestar's own OPTIONS/HEAD answers and its public prefixes aside)."""
-    found: dict[str, list[str]] = {}
-    for route in app.routes:
-        if not isinstance(route, HTTPRoute) or route.path.startswith(LITESTAR_PUBLIC_PREFIXES):
-            continue
-        for method, entry in route.route_handler_map.items():
-            handler = entry[0] if isinstance(entry, tuple) else entry
-            if method not in ("OPTIONS", "HEAD"):
-                found.setdefault(handler.handler_name, []).append(f"{method} {route.path}")
-    return found
-
-
-def policy_check(app: Litestar) -> None:
-    """Raise ``RuntimeError`` unless ``ROUTE_ROLES`` names exactly the app's route handlers."""
-    handlers = policed_handlers(app)
-    unlisted = sorted(
-        f"{name} ({', '.join(handlers[name])})" for name in handlers.keys() - ROUTE_ROLES.keys()
-    )
-    if unlisted:
-        raise RuntimeError(UNLISTED_ROUTES.format(names="; ".join(unlisted)))
-    unknown = sorted(ROUTE_ROLES.keys() - handlers.keys())
-    if unknown:
-        raise RuntimeError(UNKNOWN_ENTRIES.format(names=", ".join(unknown)))
-
-
-def _serves_the_api_document(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
-    """The OpenAPI document and its viewers (Litestar's own handlers) are public, as in
-    ``accounts.auth.PUBLIC_PATHS``."""
-    config = connection.app.openapi_config
-    if config is None or not config.path:
-        return False
-    root, path = config.path.rstrip("/"), connection.scope["path"]
-    return path == root or path.startswith(f"{root}/")
-
-
-def role_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
-    """App-wide guard: the caller's role must be one the policy names for this route."""
-    roles = roles_for(handler, connection.url.path)
-    if roles == PUBLIC or _serves_the_api_document(connection):
-        return
-    user = connection.scope.get("user")
-    if roles is None or not isinstance(user, CurrentUser) or user.role not in roles:
-        raise PermissionDeniedException(ROLE_REFUSED)
-
-
 # The caller's organisation with every organisation above and below it, in one statement
 # that runs unchanged on SQLite and PostgreSQL.
 _RELATED_SQL = """
@@ -173,24 +99,29 @@ SELECT id FROM up UNION SELECT id FROM down
 """
 
 
-async def related_organisations(user: CurrentUser) -> list[int] | None:
-    """Organisations whose agreements ``user`` sees; None for admins, who see everything."""
-    if user.role == "admin":
+async def related_organisations(user: CurrentUser) -> frozenset[int] | None:
+    """Organisations whose agreements ``user`` sees; None for admins, who see everything.
+
+    Asked of the database once per ``CurrentUser`` (one request), then kept on it.
+    """
+    if user.role == Role.ADMIN:
         return None
-    rows = await Organisation.raw(_RELATED_SQL, user.organisation_id, user.organisation_id)
-    return [int(row["id"]) for row in rows]
+    if user.organisations.related is None:
+        rows = await Organisation.raw(_RELATED_SQL, user.organisation_id, user.organisation_id)
+        user.organisations.related = frozenset(int(row["id"]) for row in rows)
+    return user.organisations.related
 
 
-def agreements_of(organisations: list[int]) -> Any:
+def agreements_of(organisations: frozenset[int]) -> Any:
     """Sub-select of the ids of agreements one of ``organisations`` is a party to."""
     return AgreementParty.select(AgreementParty.agreement).where(
-        AgreementParty.organisation.is_in(organisations or [0])
+        AgreementParty.organisation.is_in(sorted(organisations) or [0])
     )
 
 
-def agreements_of_sql(organisations: list[int]) -> tuple[str, list[int]]:
+def agreements_of_sql(organisations: frozenset[int]) -> tuple[str, list[int]]:
     """``agreements_of`` in plain SQL: the statement and its arguments."""
-    ids = organisations or [0]
+    ids = sorted(organisations) or [0]
     marks = ", ".join(["{}"] * len(ids))
     # Only placeholders are formatted in; the ids travel as arguments.
     sql = f"SELECT agreement FROM agreement_party WHERE organisation IN ({marks})"  # noqa: S608
@@ -231,12 +162,15 @@ async def managed_organisations(user: CurrentUser) -> frozenset[int] | None:
     """Organisations ``user`` decides for: their own and those below it; None for admins.
 
     Narrower than visibility: a bureau's manager sees the commission's agreements but does
-    not approve for the commission, nor change its people or choose its signatory.
+    not approve for the commission, nor change its people or choose its signatory. Asked of
+    the database once per ``CurrentUser`` (one request), then kept on it.
     """
-    if user.role == "admin":
+    if user.role == Role.ADMIN:
         return None
-    rows = await Organisation.raw(_MANAGED_SQL, user.organisation_id)
-    return frozenset(int(row["id"]) for row in rows)
+    if user.organisations.managed is None:
+        rows = await Organisation.raw(_MANAGED_SQL, user.organisation_id)
+        user.organisations.managed = frozenset(int(row["id"]) for row in rows)
+    return user.organisations.managed
 
 
 async def manages(user: CurrentUser, organisation_id: int) -> bool:
@@ -255,10 +189,10 @@ async def visible_people_clause(user: CurrentUser) -> Any | None:
     organisations = await related_organisations(user)
     if organisations is None:
         return None
-    return Person.organisation.is_in(organisations or [0])
+    return Person.organisation.is_in(sorted(organisations) or [0])
 
 
 async def may_act_for(user: CurrentUser, organisation_ids: list[int]) -> bool:
     """One of ``organisation_ids`` is the caller's, or above or below it (admins: always)."""
     organisations = await related_organisations(user)
-    return organisations is None or bool(set(organisations) & set(organisation_ids))
+    return organisations is None or not organisations.isdisjoint(organisation_ids)

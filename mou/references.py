@@ -5,7 +5,7 @@ from __future__ import annotations
 from piccolo.table import Table
 
 from mou import errors
-from mou.accounts.schemas import CurrentUser
+from mou.caller import CurrentUser
 from mou.parties.tables import Organisation, Person
 from mou.policy import agreement_visible, manages, visible_people_clause
 

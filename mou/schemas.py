@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import msgspec
 
-#: Text without the NUL character, which PostgreSQL cannot store. ``mou.http`` refuses NUL in
+#: Text without the NUL character, which PostgreSQL cannot store. ``mou.web.bodies`` refuses NUL in
 #: any string of a request body (400, naming the field); query texts carry this pattern.
 TEXT_PATTERN = r"^[^\u0000]*$"
 #: Database ids are 32-bit serials; anything larger cannot exist and is refused as input.

@@ -21,10 +21,10 @@ os.environ["MOU_DATABASE_URL"] = DATABASE.url
 os.environ["MOU_SECRET_KEY"] = secrets.token_urlsafe(48)
 
 from mou.accounts.passwords import password_hash  # noqa: E402
-from mou.accounts.schemas import CurrentUser  # noqa: E402
 from mou.accounts.selectors import token_digest  # noqa: E402
 from mou.accounts.tables import ApiToken, User  # noqa: E402
 from mou.app import create_app  # noqa: E402
+from mou.caller import CurrentUser  # noqa: E402
 from mou.db import DB, close_pool, open_pool  # noqa: E402
 from mou.migrate import migrate  # noqa: E402
 from mou.parties.schemas import OrganisationCreate  # noqa: E402

@@ -11,18 +11,13 @@ from litestar.params import FromQuery, JSONBody
 
 from mou import errors
 from mou.accounts import schemas, selectors, services
-from mou.http import (
-    DEFAULT_LIMIT,
-    ApiController,
-    Caller,
-    Limit,
-    Offset,
-    OptionalId,
-    PathId,
-    client_address,
-    documented,
-)
+from mou.caller import CurrentUser, Role
+from mou.schemas import DEFAULT_LIMIT
 from mou.settings import get_settings
+from mou.web.bodies import ApiController
+from mou.web.openapi import documented
+from mou.web.params import Caller, Limit, Offset, OptionalId, PathId
+from mou.web.proxies import client_address
 
 SELF_DEACTIVATION = "you cannot deactivate the account you are signed in with"
 SELF_DEMOTION = "you cannot change the role of the account you are signed in with"
@@ -111,7 +106,7 @@ class UserController(ApiController):
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
         organisation_id: OptionalId = None,
-        role: FromQuery[schemas.Role | None] = None,
+        role: FromQuery[Role | None] = None,
     ) -> schemas.UserPage:
         return await selectors.user_list(
             limit=limit, offset=offset, organisation_id=organisation_id, role=role
@@ -130,7 +125,7 @@ class UserController(ApiController):
         return await services.user_update(user=request.user, user_id=user_id, data=data)
 
 
-def _refuse_self_lockout(caller: schemas.CurrentUser, data: schemas.UserUpdate) -> None:
+def _refuse_self_lockout(caller: CurrentUser, data: schemas.UserUpdate) -> None:
     """A caller may not deactivate or demote the account it is signed in with: nobody else
     might be left to undo it."""
     if data.active is False:

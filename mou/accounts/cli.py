@@ -6,11 +6,11 @@ import msgspec
 
 from mou import errors
 from mou.accounts import schemas, services
-from mou.accounts.schemas import CurrentUser
 from mou.accounts.tables import User
+from mou.caller import CurrentUser
 from mou.db import DB, atomic, close_pool, open_pool
+from mou.parties import organisation_create
 from mou.parties import schemas as party_schemas
-from mou.parties.services import organisation_create
 from mou.parties.tables import Organisation
 from mou.settings import get_settings
 

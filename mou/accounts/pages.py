@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, get, post
+from litestar.datastructures import Cookie
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, QueryParameter
 from litestar.response import Redirect, Template
@@ -13,14 +14,27 @@ from litestar.response import Redirect, Template
 from mou import errors
 from mou.accounts.services import password_login
 from mou.accounts.sessions import SESSION_COOKIE, session_end, session_start
-from mou.http import client_address, session_cookie
-from mou.settings import get_settings
+from mou.settings import Settings, get_settings
+from mou.web.proxies import client_address
 
 
 class LoginForm(msgspec.Struct):
     username: Annotated[str, msgspec.Meta(max_length=150)] = ""
     password: Annotated[str, msgspec.Meta(max_length=1024)] = ""
     next: Annotated[str, msgspec.Meta(max_length=500)] = "/"
+
+
+def session_cookie(value: str, settings: Settings, *, expire: bool = False) -> Cookie:
+    """The web session cookie: HttpOnly, SameSite=Lax, Secure unless in development."""
+    return Cookie(
+        key=SESSION_COOKIE,
+        value=value,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=not settings.dev,
+        max_age=0 if expire else settings.session_ttl_hours * 3600,
+    )
 
 
 def safe_next(target: str) -> str:

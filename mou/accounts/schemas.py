@@ -1,43 +1,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Annotated, Literal
 
 import msgspec
 
+from mou.caller import Role
 from mou.schemas import Id, Input, Page
 
-Role = Literal["admin", "manager", "liaison", "viewer"]
 Locale = Literal["id", "en"]
 Username = Annotated[str, msgspec.Meta(min_length=3, max_length=150, pattern=r"^[A-Za-z0-9_.@-]+$")]
 Password = Annotated[str, msgspec.Meta(min_length=10, max_length=1024)]
-
-
-@dataclass(frozen=True, slots=True)
-class CurrentUser:
-    """The authenticated caller, as every service and selector receives it."""
-
-    id: int
-    username: str
-    role: str
-    organisation_id: int
-    person_id: int | None
-    locale: str
-    #: The API token this request came with; None for a web session or the system.
-    token_id: int | None = None
-
-    @property
-    def actor_id(self) -> int | None:
-        """The id audit events record; None for the system itself."""
-        return self.id or None
-
-    @classmethod
-    def system(cls) -> CurrentUser:
-        """The system acting on its own (commands, periodic jobs): sees everything."""
-        return cls(
-            id=0, username="system", role="admin", organisation_id=0, person_id=None, locale="id"
-        )
 
 
 class TokenRequest(msgspec.Struct):

@@ -11,6 +11,7 @@ import msgspec
 from mou import errors
 from mou.accounts import schemas
 from mou.accounts.tables import ApiToken, User
+from mou.caller import CurrentUser, Role
 from mou.paging import page_of
 
 
@@ -39,18 +40,18 @@ WHERE t.token_hash = {} AND t.revoked_at IS NULL AND t.expires_at > {} AND u.act
 """  # noqa: S105 - SQL, not a password
 
 
-async def user_for_token(token: str) -> schemas.CurrentUser | None:
+async def user_for_token(token: str) -> CurrentUser | None:
     """The active user a bearer token belongs to, or None for an unknown, expired or revoked one."""
     if not token or len(token) > 200:
         return None
     rows = await ApiToken.raw(_USER_FOR_TOKEN, token_digest(token), dt.datetime.now(dt.UTC), True)
-    return schemas.CurrentUser(**rows[0]) if rows else None
+    return CurrentUser(**rows[0]) if rows else None
 
 
-async def current_user(*, user_id: int) -> schemas.CurrentUser:
+async def current_user(*, user_id: int) -> CurrentUser:
     """The user as the services see a caller."""
     found = await user_get(user_id=user_id)
-    return schemas.CurrentUser(
+    return CurrentUser(
         id=found.id,
         username=found.username,
         role=found.role,
@@ -99,11 +100,11 @@ TOKEN_COLUMNS = (
 )
 
 
-def _own_tokens(user: schemas.CurrentUser) -> Any:
-    return None if user.role == "admin" else ApiToken.user == user.id
+def _own_tokens(user: CurrentUser) -> Any:
+    return None if user.role == Role.ADMIN else ApiToken.user == user.id
 
 
-async def token_get(*, user: schemas.CurrentUser, token_id: int) -> schemas.TokenInfo:
+async def token_get(*, user: CurrentUser, token_id: int) -> schemas.TokenInfo:
     query = ApiToken.select(*TOKEN_COLUMNS).where(ApiToken.id == token_id)
     own = _own_tokens(user)
     row = await (query.where(own) if own is not None else query).first()
@@ -113,7 +114,7 @@ async def token_get(*, user: schemas.CurrentUser, token_id: int) -> schemas.Toke
 
 
 async def token_list(
-    *, user: schemas.CurrentUser, limit: int, offset: int, user_id: int | None = None
+    *, user: CurrentUser, limit: int, offset: int, user_id: int | None = None
 ) -> schemas.TokenPage:
     """The caller's tokens; admins may list anyone's with ``user_id``."""
     where: list[Any] = []

@@ -12,11 +12,11 @@ from mou import errors
 from mou.accounts import schemas
 from mou.accounts.credentials import token_descendants_revoke, user_credentials_end
 from mou.accounts.passwords import password_hash, password_verify
-from mou.accounts.schemas import CurrentUser
 from mou.accounts.selectors import password_hash_of, token_digest, token_get, user_get
 from mou.accounts.tables import ApiToken, User
 from mou.accounts.throttle import login_attempt_reserve, login_attempt_settle
 from mou.audit import audited
+from mou.caller import CurrentUser
 from mou.db import atomic
 from mou.parties.tables import Organisation, Person
 from mou.references import require_row

@@ -10,9 +10,9 @@ import datetime as dt
 import hashlib
 import secrets
 
-from mou.accounts.schemas import CurrentUser
 from mou.accounts.tables import WebSession
 from mou.audit import NothingWritten, audited
+from mou.caller import CurrentUser
 from mou.settings import get_settings
 
 SESSION_COOKIE = "mou_session"

@@ -17,12 +17,12 @@ from typing import Any
 import asyncpg
 
 from mou import clock, errors
-from mou.accounts.schemas import CurrentUser
 from mou.agreements import schemas, workflow
 from mou.agreements.renewal import renewal_create
 from mou.agreements.selectors import agreement_get
 from mou.agreements.tables import Agreement, AgreementParty, Approval, StageChange
 from mou.audit import audited
+from mou.caller import SYSTEM, CurrentUser
 from mou.db import DB
 from mou.policy import managed_organisations, require_agreement_visible
 from mou.versions import write_if_version
@@ -40,7 +40,7 @@ _STATE_COLUMNS = (
 
 def actor_role(user: CurrentUser) -> str:
     """The role the workflow knows ``user`` by: the system has its own."""
-    return "system" if user.actor_id is None else user.role
+    return SYSTEM if user.actor_id is None else user.role
 
 
 async def agreement_act(

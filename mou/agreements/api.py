@@ -12,24 +12,13 @@ from litestar.response import Stream
 from mou import errors
 from mou.agreements import actions, history, schemas, selectors, services, signatories
 from mou.agreements.export import agreement_register_export
-from mou.http import (
-    DEFAULT_LIMIT,
-    ApiController,
-    Caller,
-    IfMatch,
-    LanguageQuery,
-    Limit,
-    Offset,
-    OptionalId,
-    PathId,
-    SearchText,
-    documented,
-    download,
-    etag_headers,
-    expected_version,
-    extension_of,
-)
+from mou.schemas import DEFAULT_LIMIT
 from mou.tabular import MEDIA_TYPES, Format
+from mou.web.bodies import ApiController
+from mou.web.downloads import download, extension_of
+from mou.web.openapi import documented
+from mou.web.params import Caller, LanguageQuery, Limit, Offset, OptionalId, PathId, SearchText
+from mou.web.preconditions import IfMatch, etag_headers, expected_version
 
 ExpiringWithin = Annotated[
     int | None, QueryParameter(ge=0, le=36_500, description="Days from today.")

@@ -13,11 +13,11 @@ from collections.abc import AsyncIterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from mou.accounts.schemas import CurrentUser
 from mou.agreements.labels import KINDS, PARTY_ROLES, STAGES
 from mou.agreements.listing import agreement_filters
 from mou.agreements.selectors import parties_of
 from mou.agreements.tables import Agreement
+from mou.caller import CurrentUser
 from mou.i18n import N_, translations
 from mou.schemas import MAX_ID
 from mou.tabular import Format, Row, table_stream

@@ -6,9 +6,9 @@ from typing import Any
 
 import msgspec
 
-from mou.accounts.schemas import CurrentUser
 from mou.agreements import schemas
 from mou.agreements.tables import Approval, StageChange
+from mou.caller import CurrentUser
 from mou.policy import require_agreement_visible
 
 #: An approval and the stage change it completes share a time; the approval reads first.

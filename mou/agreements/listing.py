@@ -14,9 +14,9 @@ from typing import Any
 import msgspec
 
 from mou import clock
-from mou.accounts.schemas import CurrentUser
 from mou.agreements import schemas
 from mou.agreements.tables import Agreement
+from mou.caller import CurrentUser
 from mou.policy import agreements_of_sql, related_organisations
 from mou.search import contains_sql
 

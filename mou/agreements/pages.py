@@ -6,8 +6,8 @@ from litestar import Controller, get
 from litestar.response import Template
 
 from mou.agreements import selectors
-from mou.http import Caller
 from mou.schemas import DEFAULT_LIMIT
+from mou.web.params import Caller
 
 
 class AgreementPages(Controller):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from mou.accounts.schemas import CurrentUser
 from mou.agreements import schemas
 from mou.agreements.selectors import agreement_get
 from mou.agreements.tables import Agreement, AgreementParty, ScopeItem
 from mou.audit import audited
+from mou.caller import CurrentUser
 
 
 def next_period(

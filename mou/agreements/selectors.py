@@ -8,11 +8,11 @@ from typing import Any
 import msgspec
 
 from mou import errors
-from mou.accounts.schemas import CurrentUser
 from mou.agreements import schemas
 from mou.agreements.listing import agreement_list
 from mou.agreements.tables import Agreement, AgreementParty, Approval, ScopeItem
 from mou.agreements.workflow import WITNESS
+from mou.caller import CurrentUser
 from mou.policy import managed_organisations, visible_agreements_clause
 
 __all__ = ["agreement_list"]

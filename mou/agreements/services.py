@@ -6,12 +6,12 @@ import datetime as dt
 from typing import Any
 
 from mou import errors
-from mou.accounts.schemas import CurrentUser
 from mou.agreements import schemas, workflow
 from mou.agreements.selectors import agreement_get, scope_item_get
 from mou.agreements.signatories import signatories_chosen
 from mou.agreements.tables import Agreement, AgreementParty, Approval, ScopeItem
 from mou.audit import audited
+from mou.caller import CurrentUser
 from mou.parties.tables import Organisation
 from mou.policy import may_act_for, require_agreement_visible
 from mou.references import require_row, require_visible_agreement

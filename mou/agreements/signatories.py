@@ -9,11 +9,11 @@ about where the person works.
 from __future__ import annotations
 
 from mou import errors
-from mou.accounts.schemas import CurrentUser
 from mou.agreements import schemas, workflow
 from mou.agreements.selectors import agreement_get
 from mou.agreements.tables import Agreement, AgreementParty
 from mou.audit import audited
+from mou.caller import CurrentUser
 from mou.parties.tables import Person
 from mou.policy import manages
 from mou.versions import write_if_version

@@ -17,10 +17,10 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from mou import clock, errors
-from mou.accounts.schemas import CurrentUser
 from mou.agreements.actions import agreement_act
 from mou.agreements.schemas import ActionRequest
 from mou.agreements.tables import Agreement
+from mou.caller import CurrentUser
 from mou.db import DB, close_pool, open_pool
 from mou.settings import get_settings
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from mou import errors
+from mou.caller import MANAGERS, SYSTEM, WRITERS, Role
 
 STAGES = ("draft", "review", "approved", "signed", "active", "expired", "terminated", "cancelled")
 ACTIONS = (
@@ -30,7 +31,7 @@ ACTIONS = (
     "renew",
 )
 #: ``system`` is the service itself (the periodic job, ``mou tick``); people have the others.
-ROLES = ("admin", "manager", "liaison", "viewer", "system")
+ROLES = (*Role, SYSTEM)
 #: Stages after which nothing changes except through renewal.
 CLOSED_STAGES = frozenset({"expired", "terminated", "cancelled"})
 #: The only stage in which an agreement's own fields may change.
@@ -39,9 +40,7 @@ EDITABLE_STAGES = frozenset({"draft"})
 SIGNATORY_STAGES = frozenset({"draft", "review", "approved"})
 WITNESS = "witness"
 
-_WRITERS = frozenset({"admin", "manager", "liaison"})
-_MANAGERS = frozenset({"admin", "manager"})
-_SYSTEM = frozenset({"system"})
+_SYSTEM = frozenset({SYSTEM})
 
 ROLE_MAY_NOT = "A {role} may not {action} an agreement."
 STAGE_MAY_NOT = "An agreement in {stage} cannot be {action}: {allowed}."
@@ -71,22 +70,22 @@ class Transition:
     @property
     def for_party_managers(self) -> bool:
         """A decision of the parties' managers, not a liaison's paperwork."""
-        return "liaison" not in self.roles
+        return Role.LIAISON not in self.roles
 
 
 TRANSITIONS = (
-    Transition("submit", "draft", "review", _WRITERS),
-    Transition("return", "review", "draft", _MANAGERS),
-    Transition("approve", "review", "approved", _MANAGERS),
-    Transition("sign", "approved", "signed", _MANAGERS),
-    Transition("activate", "signed", "active", _MANAGERS | _SYSTEM),
+    Transition("submit", "draft", "review", WRITERS),
+    Transition("return", "review", "draft", MANAGERS),
+    Transition("approve", "review", "approved", MANAGERS),
+    Transition("sign", "approved", "signed", MANAGERS),
+    Transition("activate", "signed", "active", MANAGERS | _SYSTEM),
     Transition("expire", "active", "expired", _SYSTEM),
-    Transition("terminate", "active", "terminated", _MANAGERS),
-    Transition("cancel", "draft", "cancelled", _WRITERS),
-    Transition("cancel", "review", "cancelled", _MANAGERS),
+    Transition("terminate", "active", "terminated", MANAGERS),
+    Transition("cancel", "draft", "cancelled", WRITERS),
+    Transition("cancel", "review", "cancelled", MANAGERS),
     # The renewed agreement keeps its stage; the renewal is a new draft.
-    Transition("renew", "active", "active", _WRITERS),
-    Transition("renew", "expired", "expired", _WRITERS),
+    Transition("renew", "active", "active", WRITERS),
+    Transition("renew", "expired", "expired", WRITERS),
 )
 
 
@@ -244,7 +243,7 @@ def _sign(state: State, _: Actor, request: Request, decision: Decision) -> Decis
 def _activate(state: State, actor: Actor, request: Request, decision: Decision) -> Decision:
     # A manager may activate early; the system waits for the start (or signing) date.
     start = state.start_date or state.signed_on
-    if actor.role == "system" and (start is None or start > request.today):
+    if actor.role == SYSTEM and (start is None or start > request.today):
         raise errors.Conflict(NOT_STARTED)
     return decision
 

@@ -19,8 +19,8 @@ from typing import Any
 
 from piccolo.table import Table
 
+from mou.agreements import ACTIONS, Decision
 from mou.agreements.tables import Agreement, Approval, StageChange
-from mou.agreements.workflow import ACTIONS, Decision
 from mou.audit.tables import AuditEvent
 from mou.minutes.tables import MinutesVersion
 

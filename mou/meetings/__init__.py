@@ -1,1 +1,16 @@
-"""Meetings of an agreement: attendees, discussion, decisions and action items."""
+"""Meetings of an agreement: attendees, discussion, decisions and action items.
+
+The public surface for other features (see ``mou.surface``); ``tables`` and ``schemas`` too.
+"""
+
+from typing import TYPE_CHECKING
+
+from mou.surface import surface_loader
+
+if TYPE_CHECKING:
+    from mou.meetings.selectors import meeting_get, visible_meetings_clause
+
+__all__ = ["meeting_get", "visible_meetings_clause"]
+__getattr__ = surface_loader(
+    __name__, {"meeting_get": "selectors", "visible_meetings_clause": "selectors"}
+)

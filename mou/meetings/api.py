@@ -9,24 +9,14 @@ from litestar.params import JSONBody, PathParameter
 from litestar.response import Stream
 
 from mou import errors
-from mou.http import (
-    DEFAULT_LIMIT,
-    ApiController,
-    Caller,
-    IfMatch,
-    LanguageQuery,
-    Limit,
-    Offset,
-    OptionalId,
-    PathId,
-    documented,
-    download,
-    etag_headers,
-    expected_version,
-    extension_of,
-)
 from mou.meetings import attendees, calendar, exports, feeds, schemas, selectors, services
+from mou.schemas import DEFAULT_LIMIT
 from mou.tabular import MEDIA_TYPES, Format
+from mou.web.bodies import ApiController
+from mou.web.downloads import download, extension_of
+from mou.web.openapi import documented
+from mou.web.params import Caller, LanguageQuery, Limit, Offset, OptionalId, PathId
+from mou.web.preconditions import IfMatch, etag_headers, expected_version
 
 FeedToken = Annotated[
     str, PathParameter(max_length=250, description="The feed's secret, then .ics.")

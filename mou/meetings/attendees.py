@@ -10,8 +10,8 @@ minutes read the same before and after.
 from __future__ import annotations
 
 from mou import errors
-from mou.accounts.schemas import CurrentUser
 from mou.audit import audited
+from mou.caller import CurrentUser
 from mou.meetings import schemas
 from mou.meetings.selectors import attendee_get, visible_attendee_row
 from mou.meetings.services import attendee_require_new

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from mou import errors
-from mou.accounts.schemas import CurrentUser
+from mou.caller import CurrentUser
 from mou.meetings.selectors import visible_meetings_clause
 from mou.meetings.tables import Attendee, Meeting
 from mou.settings import get_settings

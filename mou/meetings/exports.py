@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from mou.accounts.schemas import CurrentUser
+from mou.caller import CurrentUser
 from mou.i18n import N_, translations
 from mou.meetings.labels import ACTION_ITEM_STATUSES, ATTENDANCE, ATTENDEE_ROLES
 from mou.meetings.selectors import ATTENDEE_COLUMNS, meeting_get, visible_meetings_clause

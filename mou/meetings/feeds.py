@@ -16,9 +16,9 @@ from typing import Any
 import msgspec
 
 from mou import errors
-from mou.accounts.schemas import CurrentUser
-from mou.accounts.selectors import current_user, token_digest
+from mou.accounts import current_user, token_digest
 from mou.audit import NothingWritten, audited
+from mou.caller import CurrentUser, Role
 from mou.meetings import schemas
 from mou.meetings.calendar import calendar_build, meeting_events
 from mou.meetings.selectors import visible_meetings_clause
@@ -45,7 +45,7 @@ def _own_live_feeds(user: CurrentUser) -> Any:
 def _revocable_feeds(user: CurrentUser, feed_id: int) -> Any:
     """The caller's feed ``feed_id``; for an admin anyone's (to shut a leaked address)."""
     where = CalendarFeed.id == feed_id
-    return where if user.role == "admin" else where & (CalendarFeed.user == user.id)
+    return where if user.role == Role.ADMIN else where & (CalendarFeed.user == user.id)
 
 
 async def calendar_feed_create(

@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from mou import errors
-from mou.accounts.schemas import CurrentUser
 from mou.agreements.tables import Agreement
+from mou.caller import CurrentUser
 from mou.meetings import schemas
 from mou.meetings.tables import ActionItem, Attendee, Decision, DiscussionPoint, Meeting
-from mou.minutes.document import MinutesSize, text_chars
+from mou.minutes import MinutesSize, text_chars
 from mou.policy import require_agreement_visible, visible_agreements_clause
 
 SUMMARY_COLUMNS = (

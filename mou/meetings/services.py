@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import msgspec
 
 from mou import errors
-from mou.accounts.schemas import CurrentUser
-from mou.agreements.services import agreement_require_alive
+from mou.agreements import agreement_require_alive
 from mou.agreements.tables import ScopeItem
 from mou.audit import audited
+from mou.caller import CurrentUser
 from mou.meetings import schemas
 from mou.meetings.selectors import (
     action_item_get,
@@ -22,7 +22,7 @@ from mou.meetings.selectors import (
     meeting_size,
 )
 from mou.meetings.tables import ActionItem, Attendee, Decision, DiscussionPoint, Meeting
-from mou.minutes.document import MinutesSize, size_check, text_chars
+from mou.minutes import MinutesSize, size_check, text_chars
 from mou.parties.tables import Organisation, Person
 from mou.policy import manages
 from mou.references import require_row, require_visible_person

@@ -13,21 +13,16 @@ from litestar.openapi.spec.enums import OpenAPIType
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from mou import errors
-from mou.http import (
-    ApiController,
-    Caller,
-    IfMatch,
-    PathId,
-    documented,
-    etag_headers,
-    expected_version,
-)
 from mou.i18n import N_, long_date, translations
 from mou.minutes import schemas, selectors, services
 from mou.minutes.document import MinutesTooLarge
 from mou.minutes.pool import RenderFailed, RenderRunning
 from mou.schemas import MAX_ID
-from mou.templating import environment
+from mou.web.bodies import ApiController
+from mou.web.openapi import documented
+from mou.web.params import Caller, PathId
+from mou.web.preconditions import IfMatch, etag_headers, expected_version
+from mou.web.templating import environment
 
 PDF = "application/pdf"
 SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
@@ -149,7 +144,7 @@ async def minutes_verify(
 def document_verify_page(app: Litestar) -> None:
     """Say in the OpenAPI document that ``/verify`` answers browsers in HTML, beside JSON.
 
-    Runs after ``mou.openapi.document_problems``, which makes every error problem+json.
+    Runs after ``mou.web.openapi.document_problems``, which makes every error problem+json.
     """
     paths = app.openapi_schema.paths or {}
     path = paths.get("/verify/{digest}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mou.accounts.schemas import CurrentUser
+from mou.caller import CurrentUser
 from mou.db import DB, close_pool, open_pool
 from mou.minutes.pool import render_pool
 from mou.minutes.selectors import minutes_pdf

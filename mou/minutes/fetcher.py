@@ -16,7 +16,7 @@ from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from mou.templating import STATIC
+from mou.web.templating import STATIC
 
 REFUSED = "refused by the minutes fetcher: {url}"
 #: The base URL documents are rendered against: relative URLs resolve into ``static/``.

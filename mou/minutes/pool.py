@@ -31,7 +31,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from mou import errors
-from mou.accounts.schemas import CurrentUser
+from mou.caller import CurrentUser
 from mou.minutes.document import MinutesTooLarge
 from mou.minutes.render import RenderJob, render_job, worker_main
 from mou.settings import Settings, get_settings

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mou.i18n import translations
-from mou.templating import environment
+from mou.web.templating import environment
 
 TEMPLATE = "pdf/minutes.html"
 PDF_VARIANT = "pdf/a-3b"

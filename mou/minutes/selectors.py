@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from mou import errors
-from mou.accounts.schemas import CurrentUser
-from mou.agreements.selectors import parties_of
+from mou.agreements import parties_of
 from mou.agreements.tables import Agreement
+from mou.caller import CurrentUser
 from mou.db import atomic
-from mou.meetings.selectors import meeting_get, visible_meetings_clause
+from mou.meetings import meeting_get, visible_meetings_clause
 from mou.meetings.tables import Meeting
 from mou.minutes import schemas
 from mou.minutes.document import (

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from mou import errors
-from mou.accounts.schemas import CurrentUser
-from mou.agreements.services import agreement_require_alive
+from mou.agreements import agreement_require_alive
 from mou.audit import audited
+from mou.caller import CurrentUser
 from mou.i18n import LANGUAGES
 from mou.meetings.tables import Meeting
 from mou.minutes import schemas

@@ -6,18 +6,11 @@ from litestar import get, patch, post
 from litestar.params import FromQuery, JSONBody
 
 from mou import errors
-from mou.http import (
-    DEFAULT_LIMIT,
-    ApiController,
-    Caller,
-    Limit,
-    Offset,
-    OptionalId,
-    PathId,
-    SearchText,
-    documented,
-)
 from mou.parties import schemas, selectors, services
+from mou.schemas import DEFAULT_LIMIT
+from mou.web.bodies import ApiController
+from mou.web.openapi import documented
+from mou.web.params import Caller, Limit, Offset, OptionalId, PathId, SearchText
 
 
 class OrganisationController(ApiController):

@@ -7,7 +7,7 @@ from typing import Any
 import msgspec
 
 from mou import errors
-from mou.accounts.schemas import CurrentUser
+from mou.caller import CurrentUser
 from mou.paging import page_of
 from mou.parties import schemas
 from mou.parties.tables import Organisation, Person

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from mou import errors
-from mou.accounts.schemas import CurrentUser
 from mou.audit import audited
+from mou.caller import CurrentUser
 from mou.parties import schemas
 from mou.parties.selectors import organisation_get, person_get
 from mou.parties.tables import Organisation, Person

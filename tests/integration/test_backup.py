@@ -31,7 +31,7 @@ WAIT_SECONDS = 120.0
 WRITER = """
 import asyncio
 
-from mou.accounts.schemas import CurrentUser
+from mou.caller import CurrentUser
 from mou.db import DB, open_pool
 from mou.parties.schemas import OrganisationCreate
 from mou.parties.services import organisation_create

@@ -6,7 +6,7 @@ from typing import Any
 import httpx
 import pytest
 
-from mou.http import TOO_DEEP
+from mou.web.bodies import TOO_DEEP
 from tests.conftest import Actors
 from tests.integration.builders import create_agreement, create_meeting
 

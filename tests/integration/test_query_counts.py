@@ -6,7 +6,8 @@ import httpx
 
 from mou.agreements.tables import Agreement, AgreementParty
 from mou.db import DB
-from tests.conftest import Actors
+from tests.conftest import REPORT, Actors
+from tests.integration.builders import create_agreement
 
 
 async def _seed(organisations: list[int], creator: int, n: int) -> None:
@@ -46,3 +47,39 @@ async def test_agreement_list_queries_do_not_grow_with_rows(
     at_200 = await _statements(client, headers, {"organisation_id": big_a, "limit": 200})
     assert at_5 == at_200
     assert at_200 <= 4  # token lookup, page, count, parties
+
+
+#: Statements one approve request ran on SQLite before the caller's organisation sets were
+#: computed once per request (issue 9): the related-organisations query three times, the
+#: managed one once.
+APPROVE_STATEMENTS_BEFORE = 20
+
+
+async def test_approve_asks_for_the_callers_organisations_once(
+    client: httpx.AsyncClient, actors: Actors, database: Any
+) -> None:
+    first, second = await actors.organisation(), await actors.organisation()
+    _, admin = await actors.user("admin")
+    _, manager = await actors.user("manager", first)
+    agreement = await create_agreement(client, admin, [first, second])
+    path = f"/api/v1/agreements/{agreement['id']}/actions"
+    submitted = await client.post(
+        f"{path}/submit", headers={**admin, "If-Match": f'"{agreement["version"]}"'}
+    )
+    assert submitted.status_code == 200, submitted.text
+    counter: list[str] = []
+    DB.statement_counter = counter  # type: ignore[attr-defined]
+    try:
+        approved = await client.post(
+            f"{path}/approve",
+            headers={**manager, "If-Match": f'"{submitted.json()["version"]}"'},
+        )
+    finally:
+        DB.statement_counter = None  # type: ignore[attr-defined]
+    assert approved.status_code == 200, approved.text
+    organisation_queries = [sql for sql in counter if "WITH RECURSIVE" in sql]
+    REPORT.append(
+        f"approve statements[{database.kind}]: {len(counter)}, {len(organisation_queries)} of "
+        f"them organisation sets (before, on SQLite: {APPROVE_STATEMENTS_BEFORE}, 4 of them)"
+    )
+    assert len(organisation_queries) == 2  # related and managed, once each

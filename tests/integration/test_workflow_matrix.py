@@ -8,12 +8,12 @@ import itertools
 import pytest
 
 from mou import errors
-from mou.accounts.schemas import CurrentUser
 from mou.agreements import workflow
 from mou.agreements.actions import agreement_act
 from mou.agreements.schemas import ActionRequest
 from mou.agreements.tables import Agreement, Approval, StageChange
 from mou.audit.tables import AuditEvent
+from mou.caller import CurrentUser
 from tests.conftest import Actors
 from tests.integration.workflow_cast import TODAY, make_cast
 from tests.unit.test_workflow import ALLOWED

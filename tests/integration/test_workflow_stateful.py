@@ -27,7 +27,6 @@ from hypothesis.stateful import (
 )
 
 from mou import errors
-from mou.accounts.schemas import CurrentUser
 from mou.agreements import workflow
 from mou.agreements.actions import agreement_act
 from mou.agreements.history import agreement_history
@@ -36,6 +35,7 @@ from mou.agreements.tables import Agreement, AgreementParty, Approval, StageChan
 from mou.agreements.tick import agreements_tick
 from mou.audit.services import stored_event_hash
 from mou.audit.tables import AuditEvent
+from mou.caller import CurrentUser
 from mou.db import DB, close_pool, open_pool
 from mou.settings import get_settings
 from tests.conftest import DATABASE, REPORT, Actors

@@ -9,11 +9,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from mou import clock
-from mou.accounts.schemas import CurrentUser
 from mou.agreements.schemas import AgreementCreate, PartyIn
 from mou.agreements.services import agreement_create
 from mou.agreements.tables import Agreement, AgreementParty, Approval, ScopeItem, StageChange
 from mou.audit.tables import AuditEvent
+from mou.caller import CurrentUser
 from mou.parties.schemas import PersonCreate
 from mou.parties.services import person_create
 from tests.conftest import Actors

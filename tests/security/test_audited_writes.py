@@ -32,7 +32,7 @@ from mou.audit import NothingWritten, audited
 from mou.audit.tables import AuditEvent
 from mou.audit.writes import CREATE_WITHOUT_ID
 from mou.parties.tables import Organisation
-from mou.policy import LITESTAR_PUBLIC_PREFIXES
+from mou.web.guard import LITESTAR_PUBLIC_PREFIXES
 from tests.conftest import KNOWN_PASSWORD, REPORT, Actors
 from tests.integration.builders import create_agreement, create_meeting
 

@@ -18,7 +18,7 @@ import pytest
 
 from mou.minutes.fetcher import StaticOnlyFetcher
 from mou.minutes.render import pdf_of
-from mou.templating import STATIC
+from mou.web.templating import STATIC
 from tests.conftest import Actors
 from tests.integration.builders import create_agreement
 from tests.integration.minutes_case import decompressed, pdf_text

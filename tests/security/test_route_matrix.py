@@ -19,8 +19,10 @@ from litestar.routes import HTTPRoute
 
 from mou.accounts.sessions import SESSION_COOKIE, session_start
 from mou.accounts.tables import ApiToken
+from mou.caller import PUBLIC
 from mou.meetings.tables import CalendarFeed
-from mou.policy import PUBLIC, roles_for
+from mou.policy import ROUTE_ROLES
+from mou.web.guard import roles_for
 from tests.conftest import REPORT, Actors
 from tests.integration.builders import create_agreement, create_meeting
 
@@ -227,7 +229,7 @@ async def test_route_matrix_matches_the_policy(
     calls = 0
     unexpected: list[str] = []
     for method, path, handler in _routes(app):
-        roles = roles_for(handler, path)
+        roles = roles_for(handler, path, route_roles=ROUTE_ROLES)
         for caller in callers:
             targets = ["own", "foreign", "missing"] if re.search(r"{\w+_id", path) else ["own"]
             answers: dict[str, httpx.Response] = {}

@@ -9,8 +9,8 @@ import enum
 from typing import Any, get_args
 
 from migrations.mou_2026_12_01t20_00_00_000000 import ENUMERATIONS
-from mou.accounts.schemas import Role
 from mou.agreements.schemas import AgreementKind, PartyRole, ScopeKind, ScopeStatus, Stage
+from mou.caller import Role
 from mou.meetings.schemas import (
     ActionStatus,
     Attendance,

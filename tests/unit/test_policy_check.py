@@ -6,6 +6,8 @@ import pytest
 
 from mou import policy
 from mou.app import create_app
+from mou.caller import ADMIN
+from mou.web import guard
 
 
 def test_app_refuses_to_start_with_a_route_missing_from_the_policy(
@@ -16,7 +18,7 @@ def test_app_refuses_to_start_with_a_route_missing_from_the_policy(
     monkeypatch.setattr(policy, "ROUTE_ROLES", roles)
     with pytest.raises(RuntimeError) as refused:
         create_app()
-    assert str(refused.value) == policy.UNLISTED_ROUTES.format(
+    assert str(refused.value) == guard.UNLISTED_ROUTES.format(
         names="agreement_history (GET /api/v1/agreements/{agreement_id:int}/history)"
     )
 
@@ -24,14 +26,12 @@ def test_app_refuses_to_start_with_a_route_missing_from_the_policy(
 def test_app_refuses_to_start_with_a_policy_entry_naming_no_route(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(
-        policy, "ROUTE_ROLES", {**policy.ROUTE_ROLES, "agreement_purge": policy.ADMIN}
-    )
+    monkeypatch.setattr(policy, "ROUTE_ROLES", {**policy.ROUTE_ROLES, "agreement_purge": ADMIN})
     with pytest.raises(RuntimeError) as refused:
         create_app()
-    assert str(refused.value) == policy.UNKNOWN_ENTRIES.format(names="agreement_purge")
+    assert str(refused.value) == guard.UNKNOWN_ENTRIES.format(names="agreement_purge")
 
 
 def test_every_route_of_the_app_has_a_policy_entry() -> None:
-    handlers = policy.policed_handlers(create_app())
+    handlers = guard.policed_handlers(create_app())
     assert handlers.keys() == policy.ROUTE_ROLES.keys()

@@ -8,6 +8,7 @@ from typing import Any
 
 import msgspec
 from litestar import Litestar
+from litestar.exceptions import HTTPException
 from litestar.openapi.spec import (
     OpenAPIMediaType,
     OpenAPIResponse,
@@ -17,7 +18,21 @@ from litestar.openapi.spec import (
 )
 from litestar.openapi.spec.enums import OpenAPIFormat, OpenAPIType
 
+from mou import errors
 from mou.tabular import MEDIA_TYPES
+
+_DOCUMENTED: dict[type[errors.DomainError], type[HTTPException]] = {}
+
+
+def documented(*domain_errors: type[errors.DomainError]) -> list[type[HTTPException]]:
+    """``raises=`` for a handler: the statuses its services' errors map to, for OpenAPI only."""
+    for error in domain_errors:
+        if error not in _DOCUMENTED:
+            _DOCUMENTED[error] = type(
+                error.__name__, (HTTPException,), {"status_code": error.status_code}
+            )
+    return [_DOCUMENTED[error] for error in domain_errors]
+
 
 PROBLEM = Schema(
     type=OpenAPIType.OBJECT,
