@@ -58,7 +58,7 @@ from mou.accounts.schemas import CurrentUser  # noqa: E402
 from mou.accounts.selectors import token_digest  # noqa: E402
 from mou.accounts.tables import ApiToken, User  # noqa: E402
 from mou.app import create_app  # noqa: E402
-from mou.db import DB, close_pool, open_pool  # noqa: E402
+from mou.db import DB, close_pool, open_pool, runtime_bound  # noqa: E402
 from mou.demo import demo_load  # noqa: E402
 from mou.meetings.tables import Meeting  # noqa: E402
 from mou.migrate import migrate  # noqa: E402
@@ -66,7 +66,7 @@ from mou.minutes import selectors, services  # noqa: E402
 from mou.minutes.document import minutes_context  # noqa: E402
 from mou.minutes.pool import render_pool  # noqa: E402
 from mou.minutes.render import RenderJob, html_of, pdf_of  # noqa: E402
-from mou.settings import get_settings  # noqa: E402
+from mou.settings import Settings, get_settings  # noqa: E402
 
 SYSTEM = CurrentUser.system()
 
@@ -281,4 +281,5 @@ if __name__ == "__main__":
     parser.add_argument("--runs", type=int, default=12)
     parser.add_argument("--duration", type=float, default=6.0)
     args = parser.parse_args()
-    asyncio.run(main(args.runs, args.duration))
+    with runtime_bound(Settings.from_env()):
+        asyncio.run(main(args.runs, args.duration))

@@ -7,15 +7,29 @@ import asyncio
 import getpass
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mou.settings import Settings
 
 DEMO_DATABASE_URL = "sqlite:///var/demo.sqlite"
 
 
+def _settings() -> Settings:
+    """The command's settings, from the ``MOU_*`` environment: each command passes them on, and
+    its database is the one they name."""
+    from mou.settings import Settings
+
+    return Settings.from_env()
+
+
 def _migrate() -> int:
+    from mou.db import runtime_bound
     from mou.migrate import MigrationFailed, migrate
 
     try:
-        print(asyncio.run(migrate()), end="")
+        with runtime_bound(_settings()):
+            print(asyncio.run(migrate()), end="")
     except MigrationFailed as exc:
         print(f"mou migrate: failed: {exc}", file=sys.stderr)
         return 1
@@ -33,24 +47,30 @@ SERVER_OPTIONS = {
 SERVER_APP = "mou.app:create_app"
 
 
-def _serve(host: str, port: int, workers: int) -> int:
+def _serve(host: str, port: int, workers: int, settings: Settings | None = None) -> int:
+    """Serve the app; with ``settings``, one worker running the app made with them (else each
+    worker makes its own from the environment)."""
     import uvicorn
 
-    uvicorn.run(SERVER_APP, host=host, port=port, workers=workers, **SERVER_OPTIONS)  # type: ignore[arg-type]
+    if settings is None:
+        uvicorn.run(SERVER_APP, host=host, port=port, workers=workers, **SERVER_OPTIONS)  # type: ignore[arg-type]
+        return 0
+    from mou.app import create_app
+
+    options = {key: value for key, value in SERVER_OPTIONS.items() if key != "factory"}
+    uvicorn.run(create_app(settings), host=host, port=port, **options)  # type: ignore[arg-type]
     return 0
 
 
 def _demo(host: str, port: int) -> int:
     import dataclasses
 
-    from mou.settings import Settings, use_settings
-
-    # The demo never touches the configured database: it gets a fresh file of its own.
-    use_settings(dataclasses.replace(Settings.from_env(), database_url=DEMO_DATABASE_URL))
     from mou.demo import demo_prepare
 
+    # The demo never touches the configured database: it gets a fresh file of its own.
+    settings = dataclasses.replace(_settings(), database_url=DEMO_DATABASE_URL)
     try:
-        users = asyncio.run(demo_prepare())
+        users = asyncio.run(demo_prepare(settings=settings))
     except Exception as exc:
         print(f"mou demo: failed: {exc}", file=sys.stderr)
         return 1
@@ -62,7 +82,7 @@ def _demo(host: str, port: int) -> int:
         f"Get a token: curl -X POST http://{host}:{port}/api/v1/auth/token "
         f'-H \'Content-Type: application/json\' -d \'{{"username":"{users[0][0]}","password":"{users[0][1]}"}}\''
     )
-    return _serve(host, port, 1)
+    return _serve(host, port, 1, settings)
 
 
 def _user_create(username: str, role: str, organisation: str, password: str | None) -> int:
@@ -73,6 +93,7 @@ def _user_create(username: str, role: str, organisation: str, password: str | No
     try:
         user_id = asyncio.run(
             user_create_command(
+                settings=_settings(),
                 username=username,
                 role=role,
                 organisation=organisation,
@@ -95,6 +116,7 @@ def _audit_verify(expected_head: str | None, anchor_file: str | None) -> int:
     try:
         report = asyncio.run(
             audit_verify_command(
+                settings=_settings(),
                 expected_head=anchor_parse(expected_head) if expected_head else None,
                 anchor_file=Path(anchor_file) if anchor_file else None,
             )
@@ -110,7 +132,7 @@ def _audit_verify(expected_head: str | None, anchor_file: str | None) -> int:
 def _tick() -> int:
     from mou.agreements.tick import tick_command
 
-    applied = asyncio.run(tick_command())
+    applied = asyncio.run(tick_command(settings=_settings()))
     for agreement_id, action in applied:
         print(f"agreement {agreement_id}: {action}")
     print(f"tick: {len(applied)} stage changes")
@@ -121,7 +143,9 @@ def _user_update(username: str, role: str | None, active: bool | None) -> int:
     from mou.accounts.cli import user_update_command
 
     try:
-        asyncio.run(user_update_command(username=username, role=role, active=active))
+        asyncio.run(
+            user_update_command(settings=_settings(), username=username, role=role, active=active)
+        )
     except ValueError as exc:
         print(f"mou user: {exc}", file=sys.stderr)
         return 2
@@ -138,7 +162,11 @@ def _minutes_render(meeting_id: int, language: str, output: str, version: int | 
     try:
         line = asyncio.run(
             minutes_render_command(
-                meeting_id=meeting_id, language=language, output=Path(output), version=version
+                settings=_settings(),
+                meeting_id=meeting_id,
+                language=language,
+                output=Path(output),
+                version=version,
             )
         )
     except DomainError as exc:
