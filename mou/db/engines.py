@@ -126,6 +126,9 @@ class BoundEngine:
     def __setattr__(self, name: str, value: Any) -> None:
         setattr(engine_current(), name, value)
 
+    def __delattr__(self, name: str) -> None:
+        delattr(engine_current(), name)
+
     @property  # type: ignore[misc]
     def __class__(self) -> type[Any]:
         return type(engine_current())
