@@ -260,9 +260,8 @@ def on_domain_error(_: Request[Any, Any, Any], exc: errors.DomainError) -> Respo
         field_errors = [
             {"field": e.field, "message": e.message, "source": "body"} for e in exc.errors
         ]
-    retry_after = (
-        exc.retry_after if isinstance(exc, errors.TooManyRequests | errors.Unavailable) else None
-    )
+    # Errors a retry may cure (429, a busy 503) say when to come back.
+    retry_after: int | None = getattr(exc, "retry_after", None)
     return problem(exc.status_code, exc.title, exc.detail, field_errors, retry_after)
 
 

@@ -51,6 +51,14 @@ class Settings:
     #: Proxies whose ``X-Forwarded-For`` is believed (addresses or CIDRs); none by default, so
     #: a client cannot pick the address its logins are counted against.
     trusted_proxies: tuple[str, ...] = ()
+    #: Minutes renderer processes per app process: at most this many PDFs render at once.
+    render_workers: int = 2
+    #: Seconds one render may take; past it the render is refused as too large (422).
+    render_time_limit_seconds: float = 60.0
+    #: Address space of one renderer process, in MiB; 0: no limit.
+    render_memory_limit_mb: int = 2048
+    #: CPU niceness of the renderers: under load, API calls go first.
+    render_niceness: int = 10
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -98,6 +106,14 @@ class Settings:
                 for item in env.get("MOU_TRUSTED_PROXIES", "").split(",")
                 if item.strip()
             ),
+            render_workers=int(env.get("MOU_RENDER_WORKERS", defaults.render_workers)),
+            render_time_limit_seconds=float(
+                env.get("MOU_RENDER_TIME_LIMIT_SECONDS", defaults.render_time_limit_seconds)
+            ),
+            render_memory_limit_mb=int(
+                env.get("MOU_RENDER_MEMORY_LIMIT_MB", defaults.render_memory_limit_mb)
+            ),
+            render_niceness=int(env.get("MOU_RENDER_NICENESS", defaults.render_niceness)),
         )
 
 

@@ -20,8 +20,10 @@ from mou.meetings.selectors import (
     attendee_get,
     meeting_get,
     meeting_of_action_item,
+    meeting_size,
 )
 from mou.meetings.tables import ActionItem, Attendee, Decision, DiscussionPoint, Meeting
+from mou.minutes.document import MinutesSize, size_check, text_chars
 from mou.parties.tables import Organisation, Person
 from mou.policy import manages
 from mou.references import require_row, require_visible_person
@@ -81,6 +83,19 @@ async def _open_meeting(user: CurrentUser, meeting_id: int) -> dict[str, Any]:
     return row
 
 
+async def meeting_require_room(*, meeting_id: int, adding: MinutesSize) -> None:
+    """``MinutesTooLarge`` (422, naming the limit) when the meeting's minutes with ``adding``
+    would not print within the render limits: refused when written, not when rendered.
+
+    Call inside the write's transaction. It locks the meeting row first, so concurrent writes
+    to one meeting are counted one after the other and cannot pass a limit together.
+    """
+    if Meeting._meta.db.engine_type == "postgres":
+        # SQLite needs no lock: its write transactions (BEGIN IMMEDIATE) run one at a time.
+        await Meeting.raw("SELECT id FROM meeting WHERE id = {} FOR UPDATE", meeting_id)
+    size_check(await meeting_size(meeting_id=meeting_id) + adding)
+
+
 async def _touch(meeting_id: int) -> None:
     """Recorded content changed: a finalize holding the old version must fail."""
     await Meeting.update({Meeting.version: Meeting.version + 1}).where(Meeting.id == meeting_id)
@@ -114,6 +129,12 @@ async def meeting_update(
         await _open_meeting(user, meeting_id)
         before = await meeting_get(user=user, meeting_id=meeting_id)
         _times(values, before)
+        if "agenda" in values:
+            grown = text_chars(*values["agenda"]) - text_chars(*before.agenda)
+            if grown > 0:
+                await meeting_require_room(
+                    meeting_id=meeting_id, adding=MinutesSize(text_chars=grown)
+                )
         await write_if_version(
             Meeting, meeting_id, expected=expected_version, values=values, entity="meeting"
         )
@@ -173,6 +194,7 @@ async def attendee_add(
 ) -> schemas.Attendee:
     async with atomic():
         await _open_meeting(user, meeting_id)
+        await meeting_require_room(meeting_id=meeting_id, adding=MinutesSize(attendees=1))
         person = await _attendee_person(user, data)
         await attendee_require_new(meeting_id, person["id"])
         row = Attendee(
@@ -208,6 +230,8 @@ async def point_add(
             (Attendee.id == data.speaker_attendee_id) & (Attendee.meeting == meeting_id)
         ):
             raise errors.InvalidInput("speaker_attendee_id", NOT_AN_ATTENDEE)
+        adding = MinutesSize(points=1, text_chars=text_chars(data.text))
+        await meeting_require_room(meeting_id=meeting_id, adding=adding)
         row = DiscussionPoint(
             meeting=meeting_id,
             text=data.text,
@@ -234,6 +258,8 @@ async def decision_add(
 ) -> schemas.Decision:
     async with atomic():
         await _open_meeting(user, meeting_id)
+        adding = MinutesSize(decisions=1, text_chars=text_chars(data.text))
+        await meeting_require_room(meeting_id=meeting_id, adding=adding)
         row = Decision(
             meeting=meeting_id,
             text=data.text,
@@ -274,6 +300,8 @@ async def action_item_add(
     async with atomic():
         meeting = await _open_meeting(user, meeting_id)
         await _check_action_refs(user, meeting["agreement"], data)
+        adding = MinutesSize(action_items=1, text_chars=text_chars(data.title))
+        await meeting_require_room(meeting_id=meeting_id, adding=adding)
         row = ActionItem(
             meeting=meeting_id,
             title=data.title,
@@ -310,6 +338,12 @@ async def action_item_update(
             row = await Meeting.select(Meeting.agreement).where(Meeting.id == meeting_id).first()
             await agreement_require_alive(user, row["agreement"] if row else 0)
         before = await action_item_get(user=user, action_item_id=action_item_id)
+        if "title" in values:
+            grown = text_chars(values["title"]) - text_chars(before.title)
+            if grown > 0:
+                await meeting_require_room(
+                    meeting_id=meeting_id, adding=MinutesSize(text_chars=grown)
+                )
         if values:
             await ActionItem.update(values).where(ActionItem.id == action_item_id)
         after = await action_item_get(user=user, action_item_id=action_item_id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import hashlib
 from zoneinfo import ZoneInfo
@@ -23,10 +22,10 @@ from mou.minutes.document import (
     minutes_context,
     with_verification,
 )
-from mou.minutes.pool import render_pool
+from mou.minutes.pool import render_caller, render_pool
 from mou.minutes.render import RenderJob
 from mou.minutes.selectors import latest_version, minutes_record
-from mou.minutes.tables import MinutesVersion
+from mou.minutes.tables import MinutesDraft, MinutesVersion
 from mou.settings import get_settings
 from mou.versions import write_if_version
 
@@ -48,7 +47,7 @@ async def minutes_finalize(
     previous = await _check_finalizable(user, record, expected_version, reason)
     version, now = previous + 1, dt.datetime.now(dt.UTC)
     # Rendering takes a second or more: it happens before the write transaction, never in it.
-    rendered = await _render_every_language(record, version=version, reason=reason, now=now)
+    rendered = await _render_every_language(user, record, version=version, reason=reason, now=now)
     async with atomic():
         meeting_version = await write_if_version(
             Meeting,
@@ -72,6 +71,8 @@ async def minutes_finalize(
                     issued=msgspec.json.encode(_issued_names(record)).decode(),
                 )
             )
+        # Once final, the meeting serves its stored versions: its drafts are dead weight.
+        await MinutesDraft.delete().where(MinutesDraft.meeting == meeting_id)
         await audit_record(
             actor_id=user.actor_id,
             action="finalize",
@@ -130,9 +131,10 @@ async def _check_finalizable(
 
 
 async def _render_every_language(
-    record: MinutesRecord, *, version: int, reason: str, now: dt.datetime
+    user: CurrentUser, record: MinutesRecord, *, version: int, reason: str, now: dt.datetime
 ) -> list[tuple[schemas.MinutesDocument, bytes]]:
-    """Each language's PDF, rendered side by side in the pool, with what identifies it."""
+    """Each language's PDF, with what identifies it: one after the other, as a caller may
+    occupy one renderer at a time."""
     base_url = get_settings().base_url
     contexts = [
         with_verification(
@@ -141,9 +143,10 @@ async def _render_every_language(
         )
         for language in LANGUAGES
     ]
-    pdfs = await asyncio.gather(
-        *(render_pool().render(RenderJob(c, c["language"])) for c in contexts)
-    )
+    caller = render_caller(user)
+    pdfs = [
+        await render_pool().render(RenderJob(c, c["language"]), caller=caller) for c in contexts
+    ]
     rendered = []
     for context, pdf in zip(contexts, pdfs, strict=True):
         sha256 = hashlib.sha256(pdf).hexdigest()

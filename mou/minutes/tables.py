@@ -39,3 +39,21 @@ class MinutesVersion(Table, db=DB):
     #: (``schemas.IssuedNames``): ``/verify`` shows these, so a later rename cannot make it
     #: disagree with the document. ``{}`` for versions issued before it was kept.
     issued = JSON(default={})
+
+
+class MinutesDraft(Table, db=DB):
+    """A rendered draft PDF, reused while the draft would print the same: a cache shared by
+    every app process. Rows are replaced, never trusted beyond their key; losing them costs
+    renders only."""
+
+    id = Serial(primary_key=True)
+    #: The meeting's id (no foreign key: a cache row must never block a meeting's deletion).
+    meeting = Integer(index=True)
+    #: The meeting's version when rendered.
+    meeting_version = Integer()
+    language = Varchar(length=5)
+    #: ``content_digest`` of what the draft prints: names outside the meeting (parties,
+    #: owners) change it without changing the meeting's version.
+    digest = Varchar(length=64)
+    pdf = Bytea()
+    rendered_at = Timestamptz()
