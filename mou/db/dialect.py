@@ -10,7 +10,7 @@ import errno
 import socket
 import sqlite3
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
 import asyncpg
 from piccolo.querystring import QueryString
@@ -34,18 +34,22 @@ _CONNECTION_LOST = (
 )
 
 
+LockStrength = Literal["UPDATE", "NO KEY UPDATE"]
+
+
 def engine_is_sqlite() -> bool:
     """Whether the bound engine is SQLite (else PostgreSQL): the one way to ask."""
     return bool(engine_current().engine_type == "sqlite")
 
 
-def rows_locked(query: Any) -> Any:
-    """``query`` (a Piccolo select) locking its rows until the transaction ends, against other
-    writers of them but not against inserts of rows that merely refer to them.
+def rows_locked(query: Any, *, strength: LockStrength = "NO KEY UPDATE") -> Any:
+    """``query`` (a Piccolo select) locking its rows until the transaction ends. The default
+    stops other writers of them but not inserts of rows that merely refer to them; ``UPDATE``
+    stops those too.
 
     SQLite has no row locks: ``BEGIN IMMEDIATE`` already holds the database for writing.
     """
-    return query if engine_is_sqlite() else query.lock_rows("NO KEY UPDATE")
+    return query if engine_is_sqlite() else query.lock_rows(strength)
 
 
 async def transaction_lock(key: int) -> None:

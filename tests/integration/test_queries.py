@@ -18,8 +18,9 @@ from mou.accounts import queries as account_queries
 from mou.accounts.selectors import token_digest
 from mou.accounts.sessions import session_start
 from mou.agreements import queries as agreement_queries
+from mou.meetings import queries as meeting_queries
 from tests.conftest import Actors
-from tests.integration.builders import create_agreement
+from tests.integration.builders import create_agreement, create_meeting
 
 #: The functions of every ``queries.py`` this file runs; a new one must be added (and run).
 RUN_HERE = {
@@ -29,6 +30,7 @@ RUN_HERE = {
     "mou.agreements.queries.agreement_rows_page",
     "mou.agreements.queries.agreement_where",
     "mou.agreements.queries.party_rows_of",
+    "mou.meetings.queries.meeting_size_row",
 }
 
 
@@ -115,3 +117,25 @@ async def test_account_statements_find_live_credentials_only(actors: Actors) -> 
     found = await account_queries.user_row_for_session(key_hash=key_hash, now=now)
     assert found is not None and found["id"] == user_id
     assert await account_queries.user_row_for_session(key_hash="0" * 64, now=now) is None
+
+
+async def test_meeting_size_statement_counts_records_and_characters(
+    client: httpx.AsyncClient, actors: Actors, admin: dict[str, str]
+) -> None:
+    agreement = await create_agreement(
+        client, admin, [await actors.organisation(), await actors.organisation()]
+    )
+    meeting = await create_meeting(client, admin, agreement["id"])
+    base = f"/api/v1/meetings/{meeting['id']}"
+    for text in ("Sepakat", "Ditindaklanjuti"):
+        decided = await client.post(f"{base}/decisions", headers=admin, json={"text": text})
+        assert decided.status_code == 201, decided.text
+
+    size = await meeting_queries.meeting_size_row(meeting_id=meeting["id"])
+    assert size == {
+        "attendees": 0,
+        "points": 0,
+        "decisions": 2,
+        "action_items": 0,
+        "text_chars": len("Sepakat") + len("Ditindaklanjuti"),
+    }
