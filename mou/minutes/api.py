@@ -23,7 +23,7 @@ from mou.http import (
     expected_version,
 )
 from mou.i18n import N_, long_date, translations
-from mou.minutes import schemas, selectors, services
+from mou.minutes import download, schemas, selectors, services
 from mou.minutes.document import MinutesTooLarge
 from mou.minutes.pool import RenderFailed, RenderRunning
 from mou.schemas import MAX_ID
@@ -97,7 +97,7 @@ class MinutesController(ApiController):
         version: VersionQuery = None,
     ) -> Response[bytes]:
         """The PDF: a final version's stored bytes, or while none is final a watermarked draft."""
-        document = await selectors.minutes_pdf(
+        document = await download.minutes_pdf(
             user=request.user, meeting_id=meeting_id, language=lang, version=version
         )
         headers = {

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from mou.accounts.schemas import CurrentUser
 from mou.db import database_session
+from mou.minutes.download import minutes_pdf
 from mou.minutes.pool import render_pool
-from mou.minutes.selectors import minutes_pdf
 from mou.settings import Settings
 
 
