@@ -30,7 +30,8 @@ from mou.agreements.tick import agreement_ticker
 from mou.db import database_session, runtime_bound
 from mou.http import EXCEPTION_HANDLERS, PROXIES_STATE, proxy_networks
 from mou.meetings.api import AgreementMeetingController, MeetingController
-from mou.minutes.api import MinutesController, document_verify_page, minutes_verify
+from mou.minutes.api import MinutesController
+from mou.minutes.pages import document_verify_page, minutes_verify
 from mou.minutes.pool import render_pool_lifespan
 from mou.openapi import document_problems, document_request_bodies
 from mou.parties.api import OrganisationController, PersonController
