@@ -1,4 +1,5 @@
-"""Piccolo's configuration: the engine named by ``MOU_DATABASE_URL`` and the app registry."""
+"""Piccolo's configuration: the app registry, and ``DB``, the engine bound to the running app
+or command (``mou migrate`` binds the one its settings name before Piccolo looks it up)."""
 
 from piccolo.conf.apps import AppRegistry
 
