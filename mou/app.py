@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import logging
 import secrets
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from litestar import Litestar, get
+from litestar import Litestar, Response, get
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.middleware.base import DefineMiddleware
@@ -28,16 +27,23 @@ from mou.agreements.api import AgreementController, ApprovalController, ScopeIte
 from mou.agreements.pages import AgreementPages
 from mou.agreements.tick import agreement_ticker
 from mou.db import database_session, runtime_bound
-from mou.http import EXCEPTION_HANDLERS, PROXIES_STATE, proxy_networks
-from mou.meetings.api import AgreementMeetingController, MeetingController
+from mou.http import EXCEPTION_HANDLERS, PROXIES_STATE, problem, proxy_networks
+from mou.logs import logging_configure, request_id_middleware
+from mou.meetings.api import (
+    AgreementMeetingController,
+    CalendarFeedController,
+    MeetingController,
+    calendar_feed,
+)
+from mou.migrate import database_readiness
 from mou.minutes.api import MinutesController
 from mou.minutes.pages import document_verify_page, minutes_verify
 from mou.minutes.pool import render_pool_lifespan
-from mou.openapi import document_problems, document_request_bodies
+from mou.openapi import document_downloads, document_problems, document_request_bodies
 from mou.parties.api import OrganisationController, PersonController
 from mou.policy import policy_check, role_guard
 from mou.security import add_security_headers
-from mou.settings import Settings, get_settings
+from mou.settings import Settings, get_settings, secret_key_problem
 from mou.templating import STATIC, environment
 
 
@@ -45,6 +51,19 @@ from mou.templating import STATIC, environment
 async def health() -> dict[str, str]:
     """The process is alive; touches no database."""
     return {"status": "ok"}
+
+
+#: Seconds a caller (load balancer, orchestrator) should wait before asking ``/ready`` again.
+READY_RETRY_AFTER = 5
+
+
+@get("/ready", include_in_schema=False)
+async def ready() -> Response[Any]:
+    """The database answers and has run every migration: 200, else 503 saying why."""
+    reason = await database_readiness()
+    if reason is not None:
+        return problem(503, "Not ready", reason, retry_after=READY_RETRY_AFTER)
+    return Response({"status": "ready"})
 
 
 @contextlib.asynccontextmanager
@@ -73,11 +92,18 @@ def runtime_middleware(settings: Settings) -> Callable[[ASGIApp], ASGIApp]:
     return wrap
 
 
+class InsecureSettings(RuntimeError):
+    """The settings would run production with a secret anyone may know."""
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     """The app, reading and writing the database ``settings`` name (default: the
     environment's settings); its lifespan opens and closes that database's pool."""
     settings = settings or get_settings()
-    logging.basicConfig(level=settings.log_level)
+    refusal = secret_key_problem(settings)
+    if refusal is not None:
+        raise InsecureSettings(refusal)
+    logging_configure(settings.log_level)
 
     def database(_: Litestar) -> contextlib.AbstractAsyncContextManager[Any]:
         # Bound for the lifespan: the tasks it starts (the tick) inherit the binding.
@@ -86,6 +112,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[
             health,
+            ready,
             AuthController,
             MeController,
             TokenController,
@@ -97,6 +124,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ApprovalController,
             AgreementMeetingController,
             MeetingController,
+            CalendarFeedController,
+            calendar_feed,
             MinutesController,
             minutes_verify,
             LoginController,
@@ -125,7 +154,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_httponly=True,
             cookie_samesite="lax",
             # The API takes bearer tokens only, never cookies, so it cannot be forged cross-site.
-            exclude=[r"^/api/", r"^/health$", r"^/verify/", r"^/schema"],
+            exclude=[r"^/api/", r"^/health$", r"^/ready$", r"^/verify/", r"^/schema"],
         ),
         guards=[role_guard],
         state=State({PROXIES_STATE: proxy_networks(settings)}),
@@ -145,7 +174,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=False,
     )
     policy_check(app)
+    app.asgi_handler = request_id_middleware(app.asgi_handler)
     document_problems(app)
     document_request_bodies(app)
+    document_downloads(app)
     document_verify_page(app)
     return app

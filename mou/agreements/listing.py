@@ -14,13 +14,15 @@ from mou.agreements import queries, schemas
 from mou.policy import related_organisations
 
 
-async def _filters(
+async def agreement_filters(
     user: CurrentUser,
     stage: str | None,
     organisation_id: int | None,
     q: str | None,
     expiring_within_days: int | None,
 ) -> tuple[str, list[Any]]:
+    """The list's filters as a where-clause on ``agreement a`` and its arguments, the caller's
+    visibility first: the list and the register export share them."""
     ends_between = None
     if expiring_within_days is not None:
         today = clock.today()
@@ -47,7 +49,7 @@ async def agreement_list(
     """A page of the agreements ``user`` sees, newest first, with their parties and the total."""
     from mou.agreements.selectors import parties_of
 
-    where, args = await _filters(user, stage, organisation_id, q, expiring_within_days)
+    where, args = await agreement_filters(user, stage, organisation_id, q, expiring_within_days)
     rows = await queries.agreement_rows_page(where=where, args=args, limit=limit, offset=offset)
     total = await queries.agreement_rows_count(where=where, args=args)
     parties = await parties_of([row["id"] for row in rows])

@@ -84,12 +84,17 @@ def engine_for(settings: Settings) -> Engine:
 
     One per database per process: apps and commands with the same database share its pool.
     """
-    return _engine_build(settings.database_url, settings.db_pool_size, settings.sqlite_busy_timeout)
+    return _engine_build(
+        settings.database_url,
+        settings.is_sqlite,
+        settings.db_pool_size,
+        settings.sqlite_busy_timeout,
+    )
 
 
 @functools.cache
-def _engine_build(database_url: str, pool_size: int, busy_timeout: float) -> Engine:
-    if database_url.startswith("sqlite:"):
+def _engine_build(database_url: str, sqlite: bool, pool_size: int, busy_timeout: float) -> Engine:
+    if sqlite:
         return PooledSQLiteEngine(
             sqlite_path(database_url), pool_size=pool_size, busy_timeout=busy_timeout
         )
