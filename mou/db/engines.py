@@ -125,18 +125,21 @@ class BoundEngine:
 
     __slots__ = ()
 
+    def _target(self) -> Engine:
+        return engine_current()
+
     def __getattr__(self, name: str) -> Any:
-        return getattr(engine_current(), name)
+        return getattr(self._target(), name)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        setattr(engine_current(), name, value)
+        setattr(self._target(), name, value)
 
     def __delattr__(self, name: str) -> None:
-        delattr(engine_current(), name)
+        delattr(self._target(), name)
 
     @property  # type: ignore[misc]
     def __class__(self) -> type[Any]:
-        return type(engine_current())
+        return type(self._target())
 
 
 #: What every table is bound to: the engine of the app or command running now.
