@@ -57,7 +57,8 @@ async def audit_record(
     before: Any = None,
     after: Any = None,
 ) -> None:
-    """Append one event. Call inside the write's transaction (``mou.db.atomic``)."""
+    """Append one event inside the current transaction. Features do not call this: they write
+    through ``mou.audit.audited``, which calls it once per write."""
     await transaction_lock(_CHAIN_LOCK)
     last = await AuditEvent.select(AuditEvent.hash).order_by(AuditEvent.id, ascending=False).first()
     prev_hash = last["hash"] if last else GENESIS_HASH
