@@ -24,10 +24,12 @@ def main() -> int:
     from litestar.testing import TestClient
 
     from mou.app import create_app
-    from mou.db import DB
+    from mou.db import engine_for
+    from mou.settings import Settings
 
+    settings = Settings.from_env()
     seen: list[str] = []
-    engine = type(DB)
+    engine = type(engine_for(settings))
     original = engine.run_querystring
 
     async def recording(self: Any, querystring: Any, in_pool: bool = True) -> Any:
@@ -36,7 +38,7 @@ def main() -> int:
 
     engine.run_querystring = recording  # type: ignore[method-assign]
     headers = {"Authorization": f"Bearer {os.environ['BENCH_TOKEN']}"}
-    with TestClient(app=create_app()) as client:
+    with TestClient(app=create_app(settings)) as client:
         client.get(PATH, headers=headers)
         seen.clear()
         response = client.get(PATH, headers=headers)

@@ -129,7 +129,11 @@ def main() -> int:
     parser.add_argument("--measure", choices=["csv", "xlsx"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        print(json.dumps(asyncio.run(measure(args.measure))))
+        from mou.db import runtime_bound
+        from mou.settings import Settings
+
+        with runtime_bound(Settings.from_env()):
+            print(json.dumps(asyncio.run(measure(args.measure))))
         return 0
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     for kind in kinds:

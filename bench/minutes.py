@@ -5,7 +5,7 @@
 On a fresh SQLite file with the reference case (``mou.demo.demo_load``):
 
 1. service / WeasyPrint: the demo minutes (draft, Indonesian) rendered through the service
-   (``mou.minutes.selectors.minutes_pdf``: database reads, context, the process pool, HTML and
+   (``mou.minutes.download.minutes_pdf``: database reads, context, the process pool, HTML and
    PDF in a worker) against WeasyPrint alone on the same HTML in this process, same options and
    a reused font configuration. Medians of ``--runs`` alternating runs. Aim: <= 1.3.
 2. render / download: ``GET /api/v1/meetings/{id}/minutes.pdf`` of the draft (a render) against
@@ -17,7 +17,7 @@ On a fresh SQLite file with the reference case (``mou.demo.demo_load``):
    (a fresh render, the content having changed) in a loop, against none; ABBA windows of
    ``--duration`` seconds. Aim: <= 3.
 
-Unchanged drafts are cached by content (``selectors._drafts``); the render figures empty that
+Unchanged drafts are cached in the database (``minutes_draft``); the render figures empty that
 cache or change the content, so that they measure renders.
 
 Absolute times drift on a shared machine; the ratios are the figures. The server is stopped by
@@ -60,15 +60,21 @@ from mou.accounts.selectors import token_digest  # noqa: E402
 from mou.accounts.tables import ApiToken, User  # noqa: E402
 from mou.app import create_app  # noqa: E402
 from mou.caller import CurrentUser  # noqa: E402
-from mou.db import DB, close_pool, open_pool  # noqa: E402
+from mou.db import (  # noqa: E402
+    DB,
+    close_pool,
+    open_pool,
+    runtime_bound,
+)
 from mou.demo import demo_load  # noqa: E402
 from mou.meetings.tables import Meeting  # noqa: E402
 from mou.migrate import migrate  # noqa: E402
-from mou.minutes import selectors, services  # noqa: E402
+from mou.minutes import download, selectors, services  # noqa: E402
 from mou.minutes.document import minutes_context  # noqa: E402
 from mou.minutes.pool import render_pool  # noqa: E402
 from mou.minutes.render import RenderJob, html_of, pdf_of  # noqa: E402
-from mou.settings import get_settings  # noqa: E402
+from mou.minutes.tables import MinutesDraft  # noqa: E402
+from mou.settings import Settings, get_settings  # noqa: E402
 
 SYSTEM = CurrentUser.system()
 
@@ -87,6 +93,10 @@ async def _token(username: str) -> str:
     return token
 
 
+async def _drafts_clear() -> None:
+    await MinutesDraft.delete(force=True)
+
+
 def _ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms"
 
@@ -99,9 +109,9 @@ async def service_against_weasyprint(meeting_id: int, runs: int) -> dict[str, fl
     alone: list[float] = []
 
     async def one_service() -> None:
-        selectors._drafts.clear()  # an unchanged draft is cached; this figure is about renders
+        await _drafts_clear()  # an unchanged draft is cached; this figure is about renders
         started = time.perf_counter()
-        await selectors.minutes_pdf(user=SYSTEM, meeting_id=meeting_id, language="id", version=None)
+        await download.minutes_pdf(user=SYSTEM, meeting_id=meeting_id, language="id", version=None)
         service.append(time.perf_counter() - started)
 
     def one_alone() -> None:
@@ -131,7 +141,7 @@ async def render_against_download(meeting_id: int, token: str, runs: int) -> dic
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
 
         async def timed(**params: Any) -> float:
-            selectors._drafts.clear()  # every draft GET renders
+            await _drafts_clear()  # every draft GET renders
             started = time.perf_counter()
             response = await client.get(url, params=params, headers=headers)
             assert response.status_code == 200, response.text
@@ -283,4 +293,5 @@ if __name__ == "__main__":
     parser.add_argument("--runs", type=int, default=12)
     parser.add_argument("--duration", type=float, default=6.0)
     args = parser.parse_args()
-    asyncio.run(main(args.runs, args.duration))
+    with runtime_bound(Settings.from_env()):
+        asyncio.run(main(args.runs, args.duration))

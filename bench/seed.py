@@ -1,6 +1,6 @@
 """Seed a fresh database for the list-agreements benchmark.
 
-Run as a subprocess with ``MOU_DATABASE_URL`` set (``mou.db.DB`` is built from it at import):
+Run as a subprocess with ``MOU_DATABASE_URL`` set (the database it binds):
 
     MOU_DATABASE_URL=sqlite:////tmp/x.sqlite .venv/bin/python bench/seed.py --agreements 300 \
         --password 'bench-admin-password'
@@ -145,7 +145,11 @@ def main() -> int:
     parser.add_argument("--agreements", type=int, default=300)
     parser.add_argument("--password", required=True)
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(seed(args.agreements, args.password))))
+    from mou.db import runtime_bound
+    from mou.settings import Settings
+
+    with runtime_bound(Settings.from_env()):
+        print(json.dumps(asyncio.run(seed(args.agreements, args.password))))
     return 0
 
 

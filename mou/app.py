@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from litestar import Litestar, Response, get
@@ -18,6 +18,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from mou import policy
 from mou.accounts.api import AuthController, MeController, TokenController, UserController
@@ -26,7 +27,7 @@ from mou.accounts.pages import LoginController
 from mou.agreements.api import AgreementController, ApprovalController, ScopeItemController
 from mou.agreements.pages import AgreementPages
 from mou.agreements.tick import agreement_ticker
-from mou.db import DB, close_pool, open_pool
+from mou.db import database_session, runtime_bound
 from mou.logs import logging_configure, request_id_middleware
 from mou.meetings.api import (
     AgreementMeetingController,
@@ -35,7 +36,8 @@ from mou.meetings.api import (
     calendar_feed,
 )
 from mou.migrate import database_readiness
-from mou.minutes.api import MinutesController, document_verify_page, minutes_verify
+from mou.minutes.api import MinutesController
+from mou.minutes.pages import document_verify_page, minutes_verify
 from mou.minutes.pool import render_pool_lifespan
 from mou.parties.api import OrganisationController, PersonController
 from mou.settings import Settings, get_settings, secret_key_problem
@@ -79,24 +81,36 @@ async def freeze_startup_heap(_: Litestar) -> AsyncIterator[None]:
     yield
 
 
+def runtime_middleware(settings: Settings) -> Callable[[ASGIApp], ASGIApp]:
+    """Binds ``settings`` and their database around each request, so the app reads and writes
+    the database it was made with, whatever else runs in the process."""
+
+    def wrap(app: ASGIApp) -> ASGIApp:
+        async def bound(scope: Scope, receive: Receive, send: Send) -> None:
+            with runtime_bound(settings):
+                await app(scope, receive, send)
+
+        return bound
+
+    return wrap
+
+
 class InsecureSettings(RuntimeError):
     """The settings would run production with a secret anyone may know."""
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
+    """The app, reading and writing the database ``settings`` name (default: the
+    environment's settings); its lifespan opens and closes that database's pool."""
     settings = settings or get_settings()
     refusal = secret_key_problem(settings)
     if refusal is not None:
         raise InsecureSettings(refusal)
     logging_configure(settings.log_level)
 
-    @contextlib.asynccontextmanager
-    async def database(_: Litestar) -> AsyncIterator[None]:
-        await open_pool(DB, settings)
-        try:
-            yield
-        finally:
-            await close_pool(DB)
+    def database(_: Litestar) -> contextlib.AbstractAsyncContextManager[Any]:
+        # Bound for the lifespan: the tasks it starts (the tick) inherit the binding.
+        return database_session(settings)
 
     app = Litestar(
         route_handlers=[
@@ -128,7 +142,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             render_pool_lifespan,
             freeze_startup_heap,
         ],
-        middleware=[DefineMiddleware(AuthenticationMiddleware, exclude=PUBLIC_PATHS)],
+        # Outermost: everything after it runs with this app's settings and database.
+        middleware=[
+            runtime_middleware(settings),
+            DefineMiddleware(AuthenticationMiddleware, exclude=PUBLIC_PATHS),
+        ],
         before_send=[add_security_headers],
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment())),
         csrf_config=CSRFConfig(

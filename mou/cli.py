@@ -8,15 +8,29 @@ import getpass
 import secrets
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mou.settings import Settings
 
 DEMO_DATABASE_URL = "sqlite:///var/demo.sqlite"
 
 
+def _settings() -> Settings:
+    """The command's settings, from the ``MOU_*`` environment: each command passes them on, and
+    its database is the one they name."""
+    from mou.settings import Settings
+
+    return Settings.from_env()
+
+
 def _migrate() -> int:
+    from mou.db import runtime_bound
     from mou.migrate import MigrationFailed, migrate
 
     try:
-        print(asyncio.run(migrate()), end="")
+        with runtime_bound(_settings()):
+            print(asyncio.run(migrate()), end="")
     except MigrationFailed as exc:
         print(f"mou migrate: failed: {exc}", file=sys.stderr)
         return 1
@@ -36,38 +50,42 @@ SERVER_OPTIONS = {
 SERVER_APP = "mou.app:create_app"
 
 
-def _serve(host: str, port: int, workers: int) -> int:
+def _serve(host: str, port: int, workers: int, settings: Settings | None = None) -> int:
+    """Serve the app; with ``settings``, one worker running the app made with them (else each
+    worker makes its own from the environment)."""
     import uvicorn
 
-    from mou.settings import get_settings, secret_key_problem
+    from mou.settings import secret_key_problem
 
-    refusal = secret_key_problem(get_settings())
+    refusal = secret_key_problem(settings or _settings())
     if refusal is not None:
         print(f"mou serve: {refusal}", file=sys.stderr)
         return 2
-    uvicorn.run(SERVER_APP, host=host, port=port, workers=workers, **SERVER_OPTIONS)  # type: ignore[arg-type]
+    if settings is None:
+        uvicorn.run(SERVER_APP, host=host, port=port, workers=workers, **SERVER_OPTIONS)  # type: ignore[arg-type]
+        return 0
+    from mou.app import create_app
+
+    options = {key: value for key, value in SERVER_OPTIONS.items() if key != "factory"}
+    uvicorn.run(create_app(settings), host=host, port=port, **options)  # type: ignore[arg-type]
     return 0
 
 
 def _demo(host: str, port: int) -> int:
     import dataclasses
 
-    from mou.settings import Settings, use_settings
+    from mou.demo import demo_prepare
 
     # The demo never touches the configured database: it gets a fresh file of its own, and
     # (one process) a random secret unless one is configured.
-    configured = Settings.from_env()
-    use_settings(
-        dataclasses.replace(
-            configured,
-            database_url=DEMO_DATABASE_URL,
-            secret_key=configured.secret_key or secrets.token_urlsafe(48),
-        )
+    configured = _settings()
+    settings = dataclasses.replace(
+        configured,
+        database_url=DEMO_DATABASE_URL,
+        secret_key=configured.secret_key or secrets.token_urlsafe(48),
     )
-    from mou.demo import demo_prepare
-
     try:
-        users = asyncio.run(demo_prepare())
+        users = asyncio.run(demo_prepare(settings=settings))
     except Exception as exc:
         print(f"mou demo: failed: {exc}", file=sys.stderr)
         return 1
@@ -79,21 +97,19 @@ def _demo(host: str, port: int) -> int:
         f"Get a token: curl -X POST http://{host}:{port}/api/v1/auth/token "
         f'-H \'Content-Type: application/json\' -d \'{{"username":"{users[0][0]}","password":"{users[0][1]}"}}\''
     )
-    return _serve(host, port, 1)
+    return _serve(host, port, 1, settings)
 
 
 def _backup_or_restore(command: str, file: str) -> int:
     from pathlib import Path
 
     from mou.backup import POSTGRES_USE_PG_DUMP, BackupRefused, sqlite_backup, sqlite_restore
-    from mou.settings import Settings
+    from mou.db import sqlite_path
 
-    settings = Settings.from_env()
+    settings = _settings()
     if not settings.is_sqlite:
         print(f"mou {command}: {POSTGRES_USE_PG_DUMP}", file=sys.stderr)
         return 2
-    # Imported after the check: importing mou.db builds the engine (and asks PostgreSQL).
-    from mou.db import sqlite_path
 
     database = Path(sqlite_path(settings.database_url))
     try:
@@ -117,6 +133,7 @@ def _user_create(username: str, role: str, organisation: str, password: str | No
     try:
         user_id = asyncio.run(
             user_create_command(
+                settings=_settings(),
                 username=username,
                 role=role,
                 organisation=organisation,
@@ -139,6 +156,7 @@ def _audit_verify(expected_head: str | None, anchor_file: str | None) -> int:
     try:
         report = asyncio.run(
             audit_verify_command(
+                settings=_settings(),
                 expected_head=anchor_parse(expected_head) if expected_head else None,
                 anchor_file=Path(anchor_file) if anchor_file else None,
             )
@@ -154,7 +172,7 @@ def _audit_verify(expected_head: str | None, anchor_file: str | None) -> int:
 def _tick() -> int:
     from mou.agreements.tick import tick_command
 
-    applied = asyncio.run(tick_command())
+    applied = asyncio.run(tick_command(settings=_settings()))
     for agreement_id, action in applied:
         print(f"agreement {agreement_id}: {action}")
     print(f"tick: {len(applied)} stage changes")
@@ -165,7 +183,9 @@ def _user_update(username: str, role: str | None, active: bool | None) -> int:
     from mou.accounts.cli import user_update_command
 
     try:
-        asyncio.run(user_update_command(username=username, role=role, active=active))
+        asyncio.run(
+            user_update_command(settings=_settings(), username=username, role=role, active=active)
+        )
     except ValueError as exc:
         print(f"mou user: {exc}", file=sys.stderr)
         return 2
@@ -182,7 +202,11 @@ def _minutes_render(meeting_id: int, language: str, output: str, version: int | 
     try:
         line = asyncio.run(
             minutes_render_command(
-                meeting_id=meeting_id, language=language, output=Path(output), version=version
+                settings=_settings(),
+                meeting_id=meeting_id,
+                language=language,
+                output=Path(output),
+                version=version,
             )
         )
     except DomainError as exc:

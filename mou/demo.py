@@ -16,7 +16,12 @@ from mou.accounts.services import user_create
 from mou.agreements.schemas import AgreementCreate, PartyIn, ScopeItemCreate, ScopeKind
 from mou.agreements.services import agreement_create, scope_item_create
 from mou.caller import CurrentUser, Role
-from mou.db import DB, PooledSQLiteEngine, atomic, close_pool, open_pool
+from mou.db import (
+    atomic,
+    database_session,
+    runtime_bound,
+    sqlite_path,
+)
 from mou.meetings import schemas as m
 from mou.meetings.attendees import attendee_link
 from mou.meetings.services import (
@@ -29,7 +34,7 @@ from mou.meetings.services import (
 from mou.migrate import migrate
 from mou.parties.schemas import OrganisationCreate, PersonCreate
 from mou.parties.services import organisation_create, person_create
-from mou.settings import get_settings
+from mou.settings import Settings
 
 SYSTEM = CurrentUser.system()
 
@@ -254,15 +259,13 @@ async def _agreement_and_meeting(
     )
 
 
-async def demo_prepare() -> list[tuple[str, str, str]]:
-    """A fresh embedded database with the case loaded (the file is replaced)."""
-    if not isinstance(DB, PooledSQLiteEngine):
-        raise RuntimeError("the demo runs on its own SQLite file")
+async def demo_prepare(*, settings: Settings) -> list[tuple[str, str, str]]:
+    """A fresh SQLite database at ``settings.database_url`` with the case loaded (the file is
+    replaced); ``ValueError`` when the URL names no SQLite file."""
+    path = sqlite_path(settings.database_url)
     for suffix in ("", "-wal", "-shm"):
-        Path(DB.path + suffix).unlink(missing_ok=True)
-    await migrate()
-    await open_pool(DB, get_settings())
-    try:
+        Path(path + suffix).unlink(missing_ok=True)
+    with runtime_bound(settings):
+        await migrate()
+    async with database_session(settings):
         return await demo_load()
-    finally:
-        await close_pool(DB)

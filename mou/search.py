@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from piccolo.columns import Column
 from piccolo.columns.combination import WhereRaw
-from piccolo.engine.sqlite import SQLiteEngine
 
-from mou.db import DB
-
-# A plain position search: LIKE would read the user's % _ and \ as pattern syntax.
-_POSITION = "instr" if isinstance(DB, SQLiteEngine) else "strpos"
+from mou.db import text_position_function
 
 
 def contains(column: Column, text: str) -> WhereRaw:
     """``column`` contains ``text``, ignoring case; every character of ``text`` is literal."""
     table = column._meta.table._meta.tablename
     name = column._meta.db_column_name
-    return WhereRaw(f'{_POSITION}(lower("{table}"."{name}"), lower({{}})) > 0', text)
+    return WhereRaw(contains_sql(f'"{table}"."{name}"'), text)
 
 
 def contains_sql(column: str) -> str:
     """The same test as ``contains`` in plain SQL, for ``column``; one ``{}`` for the text."""
-    return f"{_POSITION}(lower({column}), lower({{}})) > 0"
+    return f"{text_position_function()}(lower({column}), lower({{}})) > 0"

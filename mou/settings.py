@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
-import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,6 +74,8 @@ class Settings:
 
     @property
     def is_sqlite(self) -> bool:
+        """Whether the configured URL names SQLite (else PostgreSQL); running code asks
+        ``mou.db.engine_is_sqlite()`` about the database bound to it."""
         return self.database_url.startswith("sqlite:")
 
     @classmethod
@@ -150,20 +153,33 @@ def secret_key_problem(settings: Settings) -> str | None:
     return None
 
 
-_current: Settings | None = None
+_environment: Settings | None = None
+_bound: contextvars.ContextVar[Settings | None] = contextvars.ContextVar(
+    "mou_settings", default=None
+)
 
 
 def get_settings() -> Settings:
-    """The process's settings, read from the environment on first use."""
-    global _current
-    if _current is None:
-        _current = Settings.from_env()
-    return _current
+    """The settings of the app or command running now (``settings_bound``); outside any, the
+    environment's, read on first use."""
+    global _environment
+    bound = _bound.get()
+    if bound is not None:
+        return bound
+    if _environment is None:
+        _environment = Settings.from_env()
+    return _environment
 
 
-def use_settings(settings: Settings) -> None:
-    """Fix the process's settings before anything reads them (``mou demo`` picks its database)."""
-    global _current
-    if "mou.db" in sys.modules:
-        raise RuntimeError("settings are fixed once the database engine exists")
-    _current = settings
+@contextlib.contextmanager
+def settings_bound(settings: Settings) -> Iterator[None]:
+    """``get_settings()`` answers ``settings`` in the code inside (and tasks it starts).
+
+    Bound by ``create_app``'s app around each request and its lifespan, and by commands:
+    bind the engine with them through ``mou.db.runtime_bound``.
+    """
+    token = _bound.set(settings)
+    try:
+        yield
+    finally:
+        _bound.reset(token)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import os
 import secrets
@@ -25,12 +26,22 @@ from mou.accounts.selectors import token_digest  # noqa: E402
 from mou.accounts.tables import ApiToken, User  # noqa: E402
 from mou.app import create_app  # noqa: E402
 from mou.caller import CurrentUser  # noqa: E402
-from mou.db import DB, close_pool, open_pool  # noqa: E402
+from mou.db import (  # noqa: E402
+    DB,
+    close_pool,
+    open_pool,
+    runtime_bound,
+)
 from mou.migrate import migrate  # noqa: E402
 from mou.parties.schemas import OrganisationCreate  # noqa: E402
 from mou.parties.services import organisation_create  # noqa: E402
-from mou.settings import get_settings  # noqa: E402
+from mou.settings import Settings, get_settings  # noqa: E402
 
+#: The suite's settings and database, bound for the whole session: every test, fixture and task
+#: sees them unless an app made with other settings binds its own around a request.
+SETTINGS = Settings.from_env()
+SESSION = contextlib.ExitStack()
+SESSION.enter_context(runtime_bound(SETTINGS))
 asyncio.run(migrate())
 
 #: Lines the suite reports in its terminal summary (pytest hides prints of passing tests).
@@ -38,6 +49,7 @@ REPORT: list[str] = []
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    SESSION.close()
     DATABASE.drop()
 
 
@@ -63,7 +75,7 @@ async def app() -> AsyncIterator[Any]:
     # ``app.lifespan()`` cannot span a fixture's setup and teardown tasks.
     await open_pool(DB, get_settings())
     try:
-        yield create_app()
+        yield create_app(SETTINGS)
     finally:
         await close_pool(DB)
 

@@ -9,7 +9,7 @@ from typing import Any
 import msgspec
 
 from mou import errors
-from mou.accounts import schemas
+from mou.accounts import queries, schemas
 from mou.accounts.tables import ApiToken, User
 from mou.caller import CurrentUser, Role
 from mou.paging import page_of
@@ -30,22 +30,14 @@ USER_COLUMNS = (
 )
 
 
-# Runs on every API request: plain SQL, since building the joined query with Piccolo costs
-# several times more than running it (bench/list_agreements.py).
-_USER_FOR_TOKEN = """
-SELECT u.id, u.username, u.role, u.organisation AS organisation_id, u.person AS person_id,
-       u.locale, t.id AS token_id
-FROM api_token t JOIN mou_user u ON u.id = t."user"
-WHERE t.token_hash = {} AND t.revoked_at IS NULL AND t.expires_at > {} AND u.active = {}
-"""  # noqa: S105 - SQL, not a password
-
-
 async def user_for_token(token: str) -> CurrentUser | None:
     """The active user a bearer token belongs to, or None for an unknown, expired or revoked one."""
     if not token or len(token) > 200:
         return None
-    rows = await ApiToken.raw(_USER_FOR_TOKEN, token_digest(token), dt.datetime.now(dt.UTC), True)
-    return CurrentUser(**rows[0]) if rows else None
+    row = await queries.user_row_for_token(
+        token_hash=token_digest(token), now=dt.datetime.now(dt.UTC)
+    )
+    return CurrentUser(**row) if row else None
 
 
 async def current_user(*, user_id: int) -> CurrentUser:

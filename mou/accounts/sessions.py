@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import secrets
 
+from mou.accounts import queries
 from mou.accounts.tables import WebSession
 from mou.audit import NothingWritten, audited
 from mou.caller import CurrentUser
@@ -41,23 +42,14 @@ async def session_start(*, user_id: int, replacing: str | None) -> str:
     return session_id
 
 
-# Runs on every page request: plain SQL, like the token lookup.
-_USER_FOR_SESSION = """
-SELECT u.id, u.username, u.role, u.organisation AS organisation_id, u.person AS person_id,
-       u.locale
-FROM web_session s JOIN mou_user u ON u.id = s."user"
-WHERE s.key_hash = {} AND s.expires_at > {} AND u.active = {}
-"""
-
-
 async def session_user(session_id: str | None) -> CurrentUser | None:
     """The active user of a live session, or None."""
     if not session_id or len(session_id) > 200:
         return None
-    rows = await WebSession.raw(
-        _USER_FOR_SESSION, _digest(session_id), dt.datetime.now(dt.UTC), True
+    row = await queries.user_row_for_session(
+        key_hash=_digest(session_id), now=dt.datetime.now(dt.UTC)
     )
-    return CurrentUser(**rows[0]) if rows else None
+    return CurrentUser(**row) if row else None
 
 
 async def session_end(session_id: str | None) -> None:

@@ -26,7 +26,7 @@ from typing import Any
 
 from mou import errors
 from mou.accounts.tables import LoginAttempt
-from mou.db import DB, atomic
+from mou.db import atomic, transaction_lock
 from mou.settings import get_settings
 
 
@@ -38,12 +38,9 @@ def _lock_key(kind: str, value: str) -> int:
 
 async def _reservation_lock(*, username: str, address: str) -> None:
     """Hold the username and the address until the transaction ends."""
-    # SQLite has no finer lock: BEGIN IMMEDIATE already holds the database for writing.
-    if DB.engine_type == "sqlite":
-        return
     # Always the username first, then the address: no two reservations wait on each other.
     for key in (_lock_key("user", username), _lock_key("address", address)):
-        await LoginAttempt.raw("SELECT pg_advisory_xact_lock({})", key)
+        await transaction_lock(key)
 
 
 async def _oldest_failure(where: Any, since: dt.datetime, limit: int) -> dt.datetime | None:

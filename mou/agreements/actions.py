@@ -11,10 +11,7 @@ index on (agreement, party, approval_round), whose violation answers 409, never 
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from typing import Any
-
-import asyncpg
 
 from mou import clock, errors
 from mou.agreements import schemas, workflow
@@ -23,7 +20,7 @@ from mou.agreements.selectors import agreement_get
 from mou.agreements.tables import Agreement, AgreementParty, Approval, StageChange
 from mou.audit import audited
 from mou.caller import SYSTEM, CurrentUser
-from mou.db import DB
+from mou.db import rows_locked, unique_violation_raises
 from mou.policy import managed_organisations, require_agreement_visible
 from mou.versions import write_if_version
 
@@ -91,8 +88,7 @@ async def agreement_act(
 async def _locked_row(agreement_id: int) -> dict[str, Any]:
     """The agreement's row, locked until the transaction ends."""
     query = Agreement.select(*_STATE_COLUMNS).where(Agreement.id == agreement_id)
-    # SQLite has no row locks: BEGIN IMMEDIATE already holds the database for writing.
-    rows = await (query if DB.engine_type == "sqlite" else query.lock_rows("NO KEY UPDATE"))
+    rows = await rows_locked(query)
     if not rows:
         raise errors.NotFound(errors.NOT_FOUND.format(entity="agreement"))
     return dict(rows[0])
@@ -196,13 +192,9 @@ async def _approval_insert(
         comment=comment,
         at=at,
     )
-    try:
+    # Only refused if the lock above were bypassed: the index still refuses a twin.
+    with unique_violation_raises(errors.Conflict(workflow.ALREADY_APPROVED)):
         await approval.save()
-    except (sqlite3.IntegrityError, asyncpg.UniqueViolationError) as exc:
-        # Only reachable if the lock above were bypassed: the index still refuses a twin.
-        if isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" not in str(exc):
-            raise
-        raise errors.Conflict(workflow.ALREADY_APPROVED) from None
     return {
         "id": approval.id,
         "party_id": party_id,

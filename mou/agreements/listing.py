@@ -1,10 +1,5 @@
-"""The agreement list, the busiest read of the service, in plain SQL.
-
-Built with Piccolo, composing these queries cost more CPU than running them. The total is a
-separate ``COUNT(*)``: a ``COUNT(*) OVER ()`` on the page would make the database materialise
-every matching row, measured slower. The visibility rule is ``mou.policy``'s, rendered by
-``agreements_of_sql``.
-"""
+"""The agreement list, the busiest read of the service: its filters in Python, its statements
+in plain SQL (``mou.agreements.queries``). The visibility rule is ``mou.policy``'s."""
 
 from __future__ import annotations
 
@@ -14,22 +9,9 @@ from typing import Any
 import msgspec
 
 from mou import clock
-from mou.agreements import schemas
-from mou.agreements.tables import Agreement
+from mou.agreements import queries, schemas
 from mou.caller import CurrentUser
-from mou.policy import agreements_of_sql, related_organisations
-from mou.search import contains_sql
-
-_PAGE_SQL = """
-SELECT a.id, a.reference_number, a.title, a.kind, a.stage, a.start_date, a.end_date,
-       a.signed_on, a.version
-FROM agreement a
-WHERE {where}
-ORDER BY a.id DESC
-LIMIT {{}} OFFSET {{}}
-"""
-_COUNT_SQL = "SELECT COUNT(*) AS total FROM agreement a WHERE {where}"
-_OF_ORGANISATION = "a.id IN (SELECT agreement FROM agreement_party WHERE organisation = {})"
+from mou.policy import related_organisations
 
 
 async def agreement_filters(
@@ -41,27 +23,17 @@ async def agreement_filters(
 ) -> tuple[str, list[Any]]:
     """The list's filters as a where-clause on ``agreement a`` and its arguments, the caller's
     visibility first: the list and the register export share them."""
-    where: list[str] = []
-    args: list[Any] = []
-    organisations = await related_organisations(user)
-    if organisations is not None:
-        visible, visible_args = agreements_of_sql(organisations)
-        where.append(f"a.id IN ({visible})")
-        args += visible_args
-    if stage is not None:
-        where.append("a.stage = {}")
-        args.append(stage)
-    if organisation_id is not None:
-        where.append(_OF_ORGANISATION)
-        args.append(organisation_id)
-    if q:
-        where.append(f"({contains_sql('a.title')} OR {contains_sql('a.reference_number')})")
-        args += [q, q]
+    ends_between = None
     if expiring_within_days is not None:
         today = clock.today()
-        where.append("a.end_date >= {} AND a.end_date <= {}")
-        args += [today, today + dt.timedelta(days=expiring_within_days)]
-    return " AND ".join(where) or "1 = 1", args
+        ends_between = (today, today + dt.timedelta(days=expiring_within_days))
+    return queries.agreement_where(
+        party_among=await related_organisations(user),
+        stage=stage,
+        organisation_id=organisation_id,
+        q=q,
+        ends_between=ends_between,
+    )
 
 
 async def agreement_list(
@@ -78,14 +50,14 @@ async def agreement_list(
     from mou.agreements.selectors import parties_of
 
     where, args = await agreement_filters(user, stage, organisation_id, q, expiring_within_days)
-    rows = await Agreement.raw(_PAGE_SQL.format(where=where), *args, limit, offset)
-    total = (await Agreement.raw(_COUNT_SQL.format(where=where), *args))[0]["total"]
+    rows = await queries.agreement_rows_page(where=where, args=args, limit=limit, offset=offset)
+    total = await queries.agreement_rows_count(where=where, args=args)
     parties = await parties_of([row["id"] for row in rows])
     for row in rows:
         row["parties"] = parties[row["id"]]
     return schemas.AgreementPage(
         items=msgspec.convert(rows, list[schemas.AgreementSummary]),
-        total=int(total),
+        total=total,
         limit=limit,
         offset=offset,
     )

@@ -8,7 +8,7 @@ from typing import Any
 import msgspec
 
 from mou import errors
-from mou.agreements import schemas
+from mou.agreements import queries, schemas
 from mou.agreements.listing import agreement_list
 from mou.agreements.tables import Agreement, AgreementParty, Approval, ScopeItem
 from mou.agreements.workflow import WITNESS
@@ -49,27 +49,10 @@ SCOPE_COLUMNS = (
 )
 
 
-# Runs for every page of every agreement list: plain SQL, because Piccolo's ``is_in`` over
-# fifty ids costs several times the query itself (bench/list_agreements.py).
-_PARTIES_SQL = """
-SELECT p.id, p.agreement AS agreement_id, p.organisation AS organisation_id,
-       o.name AS organisation_name, o.short_name AS organisation_short_name, p.role,
-       p.signatory AS signatory_id, s.full_name AS signatory_name,
-       s.position AS signatory_position
-FROM agreement_party p JOIN organisation o ON o.id = p.organisation
-LEFT JOIN person s ON s.id = p.signatory
-WHERE p.agreement IN ({ids})
-ORDER BY p.agreement, p.position
-"""
-
-
 async def parties_of(agreement_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     """The parties of several agreements in one query, in their order."""
     by_agreement: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    if not agreement_ids:
-        return by_agreement
-    sql = _PARTIES_SQL.format(ids=", ".join(["{}"] * len(agreement_ids)))
-    for row in await AgreementParty.raw(sql, *agreement_ids):
+    for row in await queries.party_rows_of(agreement_ids):
         by_agreement[row.pop("agreement_id")].append(row)
     return by_agreement
 

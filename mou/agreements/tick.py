@@ -21,8 +21,8 @@ from mou.agreements.actions import agreement_act
 from mou.agreements.schemas import ActionRequest
 from mou.agreements.tables import Agreement
 from mou.caller import CurrentUser
-from mou.db import DB, close_pool, open_pool
-from mou.settings import get_settings
+from mou.db import database_session
+from mou.settings import Settings
 
 logger = logging.getLogger("mou.tick")
 
@@ -64,13 +64,10 @@ async def agreements_tick(*, today: dt.date | None = None) -> list[tuple[int, st
     return applied
 
 
-async def tick_command() -> list[tuple[int, str]]:
-    """``mou tick``: one tick with the process's own pool."""
-    await open_pool(DB, get_settings())
-    try:
+async def tick_command(*, settings: Settings) -> list[tuple[int, str]]:
+    """``mou tick``: one tick on the database ``settings`` name, with a pool of its own."""
+    async with database_session(settings):
         return await agreements_tick()
-    finally:
-        await close_pool(DB)
 
 
 async def _tick_every(seconds: float) -> None:

@@ -6,23 +6,20 @@ from pathlib import Path
 
 from mou.audit.anchor import Anchor, anchor_append, anchor_read
 from mou.audit.verify import AuditReport, audit_check
-from mou.db import DB, close_pool, open_pool
-from mou.settings import get_settings
+from mou.db import database_session
+from mou.settings import Settings
 
 
 async def audit_verify_command(
-    *, expected_head: Anchor | None = None, anchor_file: Path | None = None
+    *, settings: Settings, expected_head: Anchor | None = None, anchor_file: Path | None = None
 ) -> AuditReport:
     """Check the chain against ``expected_head`` and the last head in ``anchor_file``, then the
     evidence against the chain. When everything holds, append the chain's head to
     ``anchor_file``: a failed run anchors nothing. ``ValueError`` for an unreadable anchor file.
     """
     anchors = [a for a in (expected_head, anchor_read(anchor_file) if anchor_file else None) if a]
-    await open_pool(DB, get_settings())
-    try:
+    async with database_session(settings):
         report = await audit_check(anchors=anchors)
-    finally:
-        await close_pool(DB)
     if report.ok and anchor_file is not None:
         anchor_append(anchor_file, report.chain.anchor)
     return report

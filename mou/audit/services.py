@@ -7,10 +7,8 @@ import hashlib
 import json
 from typing import Any
 
-from piccolo.engine.postgres import PostgresEngine
-
 from mou.audit.tables import AuditEvent
-from mou.db import DB
+from mou.db import transaction_lock
 
 GENESIS_HASH = "0" * 64
 #: Key of the PostgreSQL advisory lock that queues writers of the chain.
@@ -61,9 +59,7 @@ async def audit_record(
 ) -> None:
     """Append one event inside the current transaction. Features do not call this: they write
     through ``mou.audit.audited``, which calls it once per write."""
-    if isinstance(DB, PostgresEngine):
-        # SQLite's IMMEDIATE transactions already admit one writer at a time.
-        await AuditEvent.raw("SELECT pg_advisory_xact_lock({})", _CHAIN_LOCK)
+    await transaction_lock(_CHAIN_LOCK)
     last = await AuditEvent.select(AuditEvent.hash).order_by(AuditEvent.id, ascending=False).first()
     prev_hash = last["hash"] if last else GENESIS_HASH
     at = dt.datetime.now(dt.UTC)

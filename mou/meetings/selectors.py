@@ -11,7 +11,7 @@ import msgspec
 from mou import errors
 from mou.agreements.tables import Agreement
 from mou.caller import CurrentUser
-from mou.meetings import schemas
+from mou.meetings import queries, schemas
 from mou.meetings.tables import ActionItem, Attendee, Decision, DiscussionPoint, Meeting
 from mou.minutes import MinutesSize, text_chars
 from mou.policy import require_agreement_visible, visible_agreements_clause
@@ -178,22 +178,9 @@ async def meeting_of_action_item(*, user: CurrentUser, action_item_id: int) -> i
     return int(row["meeting"])
 
 
-#: Counts and text lengths of one meeting's records, in one round trip (both engines).
-SIZE_SQL = """
-SELECT
-  (SELECT COUNT(*) FROM attendee WHERE meeting = {}) AS attendees,
-  (SELECT COUNT(*) FROM discussion_point WHERE meeting = {}) AS points,
-  (SELECT COUNT(*) FROM decision WHERE meeting = {}) AS decisions,
-  (SELECT COUNT(*) FROM action_item WHERE meeting = {}) AS action_items,
-  (SELECT COALESCE(SUM(LENGTH(text)), 0) FROM discussion_point WHERE meeting = {})
-  + (SELECT COALESCE(SUM(LENGTH(text)), 0) FROM decision WHERE meeting = {})
-  + (SELECT COALESCE(SUM(LENGTH(title)), 0) FROM action_item WHERE meeting = {}) AS text_chars
-"""
-
-
 async def meeting_size(*, meeting_id: int) -> MinutesSize:
     """What the render limits count in a meeting's minutes as stored now (no visibility check)."""
-    row = (await Meeting.raw(SIZE_SQL, *[meeting_id] * 7))[0]
+    row = await queries.meeting_size_row(meeting_id=meeting_id)
     agenda = (
         await Meeting.select(Meeting.agenda)
         .where(Meeting.id == meeting_id)
@@ -201,9 +188,9 @@ async def meeting_size(*, meeting_id: int) -> MinutesSize:
         .first()
     )
     return MinutesSize(
-        attendees=int(row["attendees"]),
-        points=int(row["points"]),
-        decisions=int(row["decisions"]),
-        action_items=int(row["action_items"]),
-        text_chars=int(row["text_chars"]) + text_chars(*(agenda["agenda"] if agenda else [])),
+        attendees=row["attendees"],
+        points=row["points"],
+        decisions=row["decisions"],
+        action_items=row["action_items"],
+        text_chars=row["text_chars"] + text_chars(*(agenda["agenda"] if agenda else [])),
     )

@@ -13,6 +13,7 @@ from mou.agreements import agreement_require_alive
 from mou.agreements.tables import ScopeItem
 from mou.audit import audited
 from mou.caller import CurrentUser
+from mou.db import rows_locked
 from mou.meetings import schemas
 from mou.meetings.selectors import (
     action_item_get,
@@ -89,9 +90,7 @@ async def meeting_require_room(*, meeting_id: int, adding: MinutesSize) -> None:
     Call inside the write's transaction. It locks the meeting row first, so concurrent writes
     to one meeting are counted one after the other and cannot pass a limit together.
     """
-    if Meeting._meta.db.engine_type == "postgres":
-        # SQLite needs no lock: its write transactions (BEGIN IMMEDIATE) run one at a time.
-        await Meeting.raw("SELECT id FROM meeting WHERE id = {} FOR UPDATE", meeting_id)
+    await rows_locked(Meeting.select(Meeting.id).where(Meeting.id == meeting_id), strength="UPDATE")
     size_check(await meeting_size(meeting_id=meeting_id) + adding)
 
 

@@ -5,29 +5,36 @@ from __future__ import annotations
 from pathlib import Path
 
 from mou.caller import CurrentUser
-from mou.db import DB, close_pool, open_pool
+from mou.db import database_session
+from mou.minutes.download import minutes_pdf
 from mou.minutes.pool import render_pool
-from mou.minutes.selectors import minutes_pdf
-from mou.settings import get_settings
+from mou.settings import Settings
 
 
 async def minutes_render_command(
-    *, meeting_id: int, language: str, output: Path, version: int | None = None
+    *,
+    settings: Settings,
+    meeting_id: int,
+    language: str,
+    output: Path,
+    version: int | None = None,
 ) -> str:
     """Write the newest final version (or ``version``), else a draft, to ``output``.
 
     Returns a line describing what was written; raises ``mou.errors.DomainError`` subclasses
     (``NotFound``, ``RenderFailed``...) for the command to report.
     """
-    await open_pool(DB, get_settings())
     pool = render_pool()
     try:
-        document = await minutes_pdf(
-            user=CurrentUser.system(), meeting_id=meeting_id, language=language, version=version
-        )
+        async with database_session(settings):
+            document = await minutes_pdf(
+                user=CurrentUser.system(),
+                meeting_id=meeting_id,
+                language=language,
+                version=version,
+            )
     finally:
         pool.stop()
-        await close_pool(DB)
     output.write_bytes(document.pdf)
     what = f"version {document.version}" if document.version else "draft"
     return (

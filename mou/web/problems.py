@@ -16,7 +16,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from mou import errors
-from mou.web.outages import outage_of
+from mou.db import outage_of
 
 logger = logging.getLogger("mou")
 

@@ -33,23 +33,25 @@ import asyncio
 
 from mou.caller import CurrentUser
 from mou.db import DB, open_pool
+from mou.caller import CurrentUser
+from mou.db import database_session
 from mou.parties.schemas import OrganisationCreate
 from mou.parties.services import organisation_create
-from mou.settings import get_settings
+from mou.settings import Settings
 
 
 async def main() -> None:
-    await open_pool(DB, get_settings())
-    committed = 0
-    while True:
-        await organisation_create(
-            user=CurrentUser.system(),
-            data=OrganisationCreate(
-                name=f"Writer {committed}", short_name="W", kind="provincial_agency"
-            ),
-        )
-        committed += 1
-        print(committed, flush=True)
+    async with database_session(Settings.from_env()):
+        committed = 0
+        while True:
+            await organisation_create(
+                user=CurrentUser.system(),
+                data=OrganisationCreate(
+                    name=f"Writer {committed}", short_name="W", kind="provincial_agency"
+                ),
+            )
+            committed += 1
+            print(committed, flush=True)
 
 
 asyncio.run(main())

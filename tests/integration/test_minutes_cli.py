@@ -12,16 +12,13 @@ from tests.integration.minutes_case import pdf_text
 MOU = [sys.executable, "-m", "mou.cli"]
 LOAD_DEMO = """
 import asyncio
-from mou.db import DB, close_pool, open_pool
+from mou.db import database_session
 from mou.demo import demo_load
-from mou.settings import get_settings
+from mou.settings import Settings
 
 async def main():
-    await open_pool(DB, get_settings())
-    try:
+    async with database_session(Settings.from_env()):
         await demo_load()
-    finally:
-        await close_pool(DB)
 
 asyncio.run(main())
 """

@@ -79,17 +79,14 @@ SERVER_ENV = {
 DEMO_SCRIPT = """
 import asyncio
 
-from mou.db import DB, close_pool, open_pool
+from mou.db import database_session
 from mou.demo import demo_load
-from mou.settings import get_settings
+from mou.settings import Settings
 
 
 async def main() -> None:
-    await open_pool(DB, get_settings())
-    try:
+    async with database_session(Settings.from_env()):
         await demo_load()
-    finally:
-        await close_pool(DB)
 
 
 asyncio.run(main())

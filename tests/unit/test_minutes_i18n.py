@@ -47,7 +47,7 @@ def _message_ids() -> set[str]:
     for path in ("templates/pdf/minutes.html", "templates/minutes/verify.html"):
         found = extract_from_file("jinja2.ext:babel_extract", PROJECT_ROOT / path)
         ids |= {message for _, message, _, _ in found}
-    for path in ("mou/minutes/document.py", "mou/minutes/api.py"):
+    for path in ("mou/minutes/document.py", "mou/minutes/pages.py"):
         found = extract_from_file("python", PROJECT_ROOT / path, keywords=keywords)
         ids |= {message for _, message, _, _ in found}
     return ids

@@ -1,6 +1,6 @@
-"""The database engine chosen by the URL, its pool, and the one way to open a transaction.
+"""SQLite's engine: Piccolo's, with a pool of long-lived connections.
 
-SQLite: Piccolo's engine opens a new connection (and a thread) per query. ``PooledSQLiteEngine``
+Piccolo's own opens a new connection (and a thread) per query. ``PooledSQLiteEngine``
 keeps a small pool of connections, each set up once (WAL, foreign keys, busy timeout), lent to
 one query or one transaction at a time, so transactions keep their own connection and concurrent
 writers queue on SQLite's lock (``BEGIN IMMEDIATE``) instead of failing.
@@ -11,18 +11,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 import aiosqlite
-from piccolo.engine.base import Engine
-from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
-
-from mou.settings import Settings, get_settings
 
 POOL_CLOSE_TIMEOUT = 5.0
 
@@ -111,6 +105,13 @@ class PooledSQLiteEngine(SQLiteEngine):
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(connection.close(), POOL_CLOSE_TIMEOUT)
 
+    async def pool_open(self, *, size: int) -> None:
+        """Size is fixed at construction (``MOU_DB_POOL_SIZE``); the argument matches PostgreSQL's."""
+        await self.start_connection_pool()
+
+    async def pool_close(self) -> None:
+        await self.close_connection_pool()
+
     async def acquire(self) -> aiosqlite.Connection:
         if self._available is None:
             return await self._open()
@@ -176,114 +177,3 @@ class PooledSQLiteEngine(SQLiteEngine):
         return PooledSQLiteTransaction(
             engine=self, transaction_type=transaction_type, allow_nested=allow_nested
         )
-
-
-class CountingPostgresEngine(PostgresEngine):
-    """Piccolo's PostgreSQL engine, with an optional statement counter for tests."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.statement_counter: list[str] | None = None
-
-    async def run_querystring(self, querystring: Any, in_pool: bool = True) -> Any:
-        if self.statement_counter is not None:
-            self.statement_counter.append(str(querystring))
-        return await super().run_querystring(querystring, in_pool=in_pool)
-
-
-def sqlite_path(database_url: str) -> str:
-    """``sqlite:///var/x.sqlite`` is relative to the working directory; ``sqlite:////x`` absolute."""
-    rest = database_url.removeprefix("sqlite:")
-    if rest.startswith("////"):
-        return unquote(rest[3:])
-    if rest.startswith("///") and len(rest) > 3:
-        return str(Path(unquote(rest[3:])).resolve())
-    raise ValueError(f"a SQLite URL looks like sqlite:///var/mou.sqlite, not {database_url!r}")
-
-
-def postgres_config(database_url: str) -> dict[str, Any]:
-    parts = urlsplit(database_url)
-    return {
-        "host": parts.hostname or "127.0.0.1",
-        "port": parts.port or 5432,
-        "user": unquote(parts.username or "postgres"),
-        "password": unquote(parts.password) if parts.password else None,
-        "database": parts.path.lstrip("/") or "mou",
-    }
-
-
-def engine_from_settings(settings: Settings) -> Engine:
-    """The engine the database URL names; nothing else decides between SQLite and PostgreSQL."""
-    if settings.is_sqlite:
-        return PooledSQLiteEngine(
-            sqlite_path(settings.database_url),
-            pool_size=settings.db_pool_size,
-            busy_timeout=settings.sqlite_busy_timeout,
-        )
-    if settings.database_url.startswith(("postgresql:", "postgres:")):
-        return CountingPostgresEngine(config=postgres_config(settings.database_url))
-    raise ValueError(
-        f"MOU_DATABASE_URL must start with sqlite: or postgresql:, not {settings.database_url!r}"
-    )
-
-
-async def open_pool(engine: Engine, settings: Settings) -> None:
-    if isinstance(engine, PostgresEngine) and not getattr(engine, "pool", None):
-        await engine.start_connection_pool(min_size=1, max_size=settings.db_pool_size)
-    elif isinstance(engine, PooledSQLiteEngine):
-        await engine.start_connection_pool()
-
-
-async def close_pool(engine: Engine) -> None:
-    """Close the pool; a stuck asyncpg ``Pool.close()`` is bounded, then terminated."""
-    if isinstance(engine, PostgresEngine) and engine.pool is not None:
-        pool = engine.pool
-        engine.pool = None
-        try:
-            await asyncio.wait_for(pool.close(), POOL_CLOSE_TIMEOUT)
-        except TimeoutError:
-            pool.terminate()
-    elif isinstance(engine, PooledSQLiteEngine):
-        await engine.close_connection_pool()
-
-
-@contextlib.asynccontextmanager
-async def atomic() -> AsyncIterator[None]:
-    """One write transaction. Inside another one it becomes a savepoint of it, so services
-    compose, and a failed inner service leaves nothing behind even when the caller goes on."""
-    outer = DB.current_transaction.get()
-    if outer is None:
-        async with DB.transaction():
-            yield
-        return
-    savepoint = await outer.savepoint()
-    try:
-        yield
-    except BaseException:
-        await savepoint.rollback_to()
-        raise
-    await savepoint.release()
-
-
-@contextlib.asynccontextmanager
-async def read_snapshot() -> AsyncIterator[None]:
-    """Every read inside sees the database as of one moment, and no writer waits for it.
-
-    PostgreSQL: a ``REPEATABLE READ, READ ONLY`` transaction; SQLite: a deferred transaction
-    (in WAL mode its first read fixes the snapshot). Inside another transaction, that one's view.
-    """
-    if DB.current_transaction.get() is not None:
-        yield
-        return
-    if isinstance(DB, PostgresEngine):
-        async with DB.transaction():
-            # Must come before the transaction's first query, which takes the snapshot.
-            await DB.run_ddl("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            yield
-        return
-    async with DB.transaction(transaction_type=TransactionType.deferred):
-        yield
-
-
-#: The process's engine; every table is bound to it.
-DB = engine_from_settings(get_settings())
