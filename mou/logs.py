@@ -19,6 +19,7 @@ import time
 from contextvars import ContextVar
 from typing import IO, Any
 
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -105,7 +106,7 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
     """Wrap ``app`` (the whole app, so 404s and errors are covered too)."""
 
     async def handle(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
         method = scope.get("method", "")

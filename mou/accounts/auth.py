@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
@@ -32,7 +34,9 @@ class AuthenticationMiddleware(AbstractAuthenticationMiddleware):
     """API paths take only bearer tokens (so cookies can never drive them: no CSRF there);
     page paths take only the session cookie."""
 
-    async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
         if connection.url.path.startswith(API_PREFIX):
             scheme, _, token = connection.headers.get("authorization", "").partition(" ")
             if scheme.lower() != "bearer" or not token.strip():

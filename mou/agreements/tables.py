@@ -1,3 +1,5 @@
+from typing import Any
+
 from piccolo.columns import (
     Date,
     ForeignKey,
@@ -28,8 +30,8 @@ class Agreement(Table, db=DB):
     end_date = Date(null=True, default=None, index=True)
     signed_on = Date(null=True, default=None)
     #: A PKS implementing an MoU points at the MoU.
-    parent: ForeignKey = ForeignKey("self", null=True, on_delete=OnDelete.restrict)
-    renewal_of: ForeignKey = ForeignKey("self", null=True, on_delete=OnDelete.restrict)
+    parent: ForeignKey[Any] = ForeignKey("self", null=True, on_delete=OnDelete.restrict)
+    renewal_of: ForeignKey[Any] = ForeignKey("self", null=True, on_delete=OnDelete.restrict)
     #: Optimistic lock: every write adds one; If-Match must name the current value.
     version = Integer(default=1)
     #: Approvals belong to a round; returning to draft starts the next one.

@@ -78,7 +78,7 @@ def postgres_config(database_url: str) -> dict[str, Any]:
     }
 
 
-def engine_for(settings: Settings) -> Engine:
+def engine_for(settings: Settings) -> Engine[Any]:
     """The engine ``settings`` name; the only place an engine is built, and the only place that
     decides between SQLite and PostgreSQL (by the URL).
 
@@ -93,7 +93,9 @@ def engine_for(settings: Settings) -> Engine:
 
 
 @functools.cache
-def _engine_build(database_url: str, sqlite: bool, pool_size: int, busy_timeout: float) -> Engine:
+def _engine_build(
+    database_url: str, sqlite: bool, pool_size: int, busy_timeout: float
+) -> Engine[Any]:
     if sqlite:
         return PooledSQLiteEngine(
             sqlite_path(database_url), pool_size=pool_size, busy_timeout=busy_timeout
@@ -105,10 +107,12 @@ def _engine_build(database_url: str, sqlite: bool, pool_size: int, busy_timeout:
     )
 
 
-_bound: contextvars.ContextVar[Engine | None] = contextvars.ContextVar("mou_engine", default=None)
+_bound: contextvars.ContextVar[Engine[Any] | None] = contextvars.ContextVar(
+    "mou_engine", default=None
+)
 
 
-def engine_current() -> Engine:
+def engine_current() -> Engine[Any]:
     """The engine bound to the code running now; ``RuntimeError`` when none is."""
     engine = _bound.get()
     if engine is None:
@@ -125,7 +129,7 @@ class BoundEngine:
 
     __slots__ = ()
 
-    def _target(self) -> Engine:
+    def _target(self) -> Engine[Any]:
         return engine_current()
 
     def __getattr__(self, name: str) -> Any:
@@ -147,7 +151,7 @@ DB: Any = BoundEngine()
 
 
 @contextlib.contextmanager
-def runtime_bound(settings: Settings) -> Iterator[Engine]:
+def runtime_bound(settings: Settings) -> Iterator[Engine[Any]]:
     """Run the code inside with ``settings`` and their engine (pool not opened)."""
     engine = engine_for(settings)
     token = _bound.set(engine)
@@ -158,16 +162,16 @@ def runtime_bound(settings: Settings) -> Iterator[Engine]:
         _bound.reset(token)
 
 
-async def open_pool(engine: Engine, settings: Settings) -> None:
+async def open_pool(engine: Engine[Any], settings: Settings) -> None:
     await engine.pool_open(size=settings.db_pool_size)  # type: ignore[attr-defined]
 
 
-async def close_pool(engine: Engine) -> None:
+async def close_pool(engine: Engine[Any]) -> None:
     await engine.pool_close()  # type: ignore[attr-defined]
 
 
 @contextlib.asynccontextmanager
-async def database_session(settings: Settings) -> AsyncIterator[Engine]:
+async def database_session(settings: Settings) -> AsyncIterator[Engine[Any]]:
     """Run the code inside with ``settings``, their engine bound and its pool open; the pool is
     closed after. What a command wraps its work in."""
     with runtime_bound(settings) as engine:

@@ -44,7 +44,7 @@ class PooledSQLiteTransaction(SQLiteTransaction):
             return self._parent
         self.connection = await self.engine.acquire()
         try:
-            await self.begin()
+            await self.begin()  # type: ignore[no-untyped-call]  # Piccolo leaves it untyped
         except BaseException:
             # BEGIN IMMEDIATE may time out waiting for the lock: the connection must go back.
             await self.engine.release(self.connection)
@@ -58,9 +58,9 @@ class PooledSQLiteTransaction(SQLiteTransaction):
         try:
             if exception:
                 if not self._rolled_back:
-                    await self.rollback()
+                    await self.rollback()  # type: ignore[no-untyped-call]
             elif not self._committed and not self._rolled_back:
-                await self.commit()
+                await self.commit()  # type: ignore[no-untyped-call]
         finally:
             await self.engine.release(self.connection)
             self.engine.current_transaction.reset(self.context)

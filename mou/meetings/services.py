@@ -232,10 +232,11 @@ async def point_add(
         await row.save()
         await _touch(meeting_id)
         write.entity_id = row.id
-        write.after = schemas.Point(
+        point = schemas.Point(
             id=row.id, text=data.text, speaker_attendee_id=data.speaker_attendee_id
         )
-    return write.after
+        write.after = point
+    return point
 
 
 async def decision_add(
@@ -253,8 +254,9 @@ async def decision_add(
         await row.save()
         await _touch(meeting_id)
         write.entity_id = row.id
-        write.after = schemas.Decision(id=row.id, text=data.text)
-    return write.after
+        decision = schemas.Decision(id=row.id, text=data.text)
+        write.after = decision
+    return decision
 
 
 async def _check_action_refs(

@@ -25,7 +25,7 @@ STATIC_BASE_URL = STATIC.resolve().as_uri() + "/"
 MAX_DATA_URL = 512 * 1024
 
 
-class StaticOnlyFetcher(URLFetcher):
+class StaticOnlyFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no types
     """Serves ``data:`` URLs and regular files under ``static/``; refuses everything else.
 
     Refusals raise ``ValueError``, which WeasyPrint logs and treats as a missing resource, so

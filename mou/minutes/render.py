@@ -86,7 +86,7 @@ def pdf_of(html: str, fetcher: StaticOnlyFetcher | None = None) -> bytes:
     document = HTML(
         string=html, base_url=STATIC_BASE_URL, url_fetcher=fetcher or StaticOnlyFetcher()
     )
-    pdf = document.write_pdf(font_config=font_config(), pdf_variant=PDF_VARIANT)
+    pdf: bytes | None = document.write_pdf(font_config=font_config(), pdf_variant=PDF_VARIANT)
     assert pdf is not None
     return pdf
 

@@ -1,3 +1,5 @@
+from typing import Any
+
 from piccolo.columns import ForeignKey, OnDelete, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
@@ -14,7 +16,7 @@ class Organisation(Table, db=DB):
     kind = Varchar(length=30)
     address = Text(default="")
     #: A bureau inside a commission points at the commission.
-    parent: ForeignKey = ForeignKey("self", null=True, on_delete=OnDelete.restrict)
+    parent: ForeignKey[Any] = ForeignKey("self", null=True, on_delete=OnDelete.restrict)
     created_at = Timestamptz()
 
 
