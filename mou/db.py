@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import sqlite3
 from collections.abc import AsyncIterator
 from decimal import Decimal
@@ -21,6 +22,7 @@ import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+from piccolo.querystring import QueryString
 
 from mou.settings import Settings, get_settings
 
@@ -283,6 +285,37 @@ async def read_snapshot() -> AsyncIterator[None]:
         return
     async with DB.transaction(transaction_type=TransactionType.deferred):
         yield
+
+
+#: The shortest text the SQLite trigram index can find; shorter ones read every document.
+TRIGRAM = 3
+
+
+def search_sql(text: str) -> tuple[str, list[Any]]:
+    """A sub-select of the ids of agreements whose search document (``agreement_search``: title,
+    reference number, party names, scope item titles) contains ``text``, ignoring case, every
+    character literal; the statement and its arguments.
+
+    SQLite: an FTS5 trigram ``MATCH`` of ``text`` as one phrase; PostgreSQL: ``ILIKE``, which
+    the ``pg_trgm`` GIN index serves. Both find the same substrings (a test compares them).
+    """
+    if isinstance(DB, SQLiteEngine):
+        if len(text) >= TRIGRAM:
+            phrase = '"' + text.replace('"', '""') + '"'
+            return "SELECT rowid FROM agreement_search WHERE agreement_search MATCH {}", [phrase]
+        return "SELECT rowid FROM agreement_search WHERE instr(lower(body), lower({})) > 0", [text]
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return "SELECT agreement_id FROM agreement_search WHERE body ILIKE {}", [f"%{escaped}%"]
+
+
+async def rows_estimate(sql: str, args: list[Any]) -> int | None:
+    """How many rows the planner expects ``sql`` to give, read from its plan without running
+    it (PostgreSQL); None on SQLite, which keeps no such statistics."""
+    if not isinstance(DB, PostgresEngine):
+        return None
+    rows = await DB.run_querystring(QueryString(f"EXPLAIN (FORMAT JSON) {sql}", *args))
+    plan = rows[0]["QUERY PLAN"]
+    return int((json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"])
 
 
 #: The process's engine; every table is bound to it.

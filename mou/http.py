@@ -8,7 +8,7 @@ import re
 import socket
 import sqlite3
 from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 import asyncpg
@@ -42,7 +42,23 @@ SearchText = Annotated[
 OptionalId = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)]
 PathId = Annotated[int, PathParameter(ge=1, le=MAX_ID, description="Integer id.")]
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description="Page size.")]
-Offset = Annotated[int, QueryParameter(ge=0, le=MAX_ID, description="Items to skip.")]
+Offset = Annotated[
+    int,
+    QueryParameter(
+        ge=0, le=MAX_ID, description="Items to skip, at most 1000; deeper, page with `cursor`."
+    ),
+]
+Cursor = Annotated[
+    str | None,
+    QueryParameter(
+        max_length=500, description="The previous page's `next_cursor`: the page after it."
+    ),
+]
+#: ``exact`` asks for an exact ``total`` where the list would otherwise estimate it.
+CountMode = Annotated[
+    Literal["exact"] | None,
+    QueryParameter(description="`exact`: count every match even where `total` is estimated."),
+]
 IfMatch = Annotated[
     str | None,
     HeaderParameter(
@@ -56,6 +72,8 @@ __all__ = [
     "DEFAULT_LIMIT",
     "ApiController",
     "Caller",
+    "CountMode",
+    "Cursor",
     "IfMatch",
     "Limit",
     "Offset",

@@ -15,6 +15,7 @@ from mou.http import (
     DEFAULT_LIMIT,
     ApiController,
     Caller,
+    Cursor,
     Limit,
     Offset,
     OptionalId,
@@ -72,11 +73,12 @@ class TokenController(ApiController):
         request: Caller,
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
+        cursor: Cursor = None,
         user_id: OptionalId = None,
     ) -> schemas.TokenPage:
         """The caller's tokens (admins: anyone's, filtered by ``user_id``)."""
         return await selectors.token_list(
-            user=request.user, limit=limit, offset=offset, user_id=user_id
+            user=request.user, limit=limit, offset=offset, cursor=cursor, user_id=user_id
         )
 
     @delete("/{token_id:int}", status_code=200, raises=documented(errors.NotFound))
@@ -110,11 +112,12 @@ class UserController(ApiController):
         self,
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
+        cursor: Cursor = None,
         organisation_id: OptionalId = None,
         role: FromQuery[schemas.Role | None] = None,
     ) -> schemas.UserPage:
         return await selectors.user_list(
-            limit=limit, offset=offset, organisation_id=organisation_id, role=role
+            limit=limit, offset=offset, cursor=cursor, organisation_id=organisation_id, role=role
         )
 
     @get("/{user_id:int}", raises=documented(errors.NotFound))

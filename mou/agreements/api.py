@@ -14,6 +14,8 @@ from mou.http import (
     DEFAULT_LIMIT,
     ApiController,
     Caller,
+    CountMode,
+    Cursor,
     IfMatch,
     Limit,
     Offset,
@@ -51,6 +53,8 @@ class AgreementController(ApiController):
         request: Caller,
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
+        cursor: Cursor = None,
+        count: CountMode = None,
         stage: FromQuery[schemas.Stage | None] = None,
         organisation_id: OptionalId = None,
         q: SearchText = None,
@@ -60,6 +64,8 @@ class AgreementController(ApiController):
             user=request.user,
             limit=limit,
             offset=offset,
+            cursor=cursor,
+            count=count,
             stage=stage,
             organisation_id=organisation_id,
             q=q,
@@ -170,10 +176,11 @@ class AgreementController(ApiController):
         agreement_id: PathId,
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
+        cursor: Cursor = None,
     ) -> schemas.HistoryPage:
         """Stage changes and approvals, oldest first."""
         return await history.agreement_history(
-            user=request.user, agreement_id=agreement_id, limit=limit, offset=offset
+            user=request.user, agreement_id=agreement_id, limit=limit, offset=offset, cursor=cursor
         )
 
     @post(
@@ -214,7 +221,13 @@ class ApprovalController(ApiController):
 
     @get("/waiting")
     async def approvals_waiting(
-        self, request: Caller, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
+        self,
+        request: Caller,
+        limit: Limit = DEFAULT_LIMIT,
+        offset: Offset = 0,
+        cursor: Cursor = None,
     ) -> schemas.WaitingApprovalPage:
         """Agreements in review still waiting for the approval of a party you decide for."""
-        return await selectors.approvals_waiting(user=request.user, limit=limit, offset=offset)
+        return await selectors.approvals_waiting(
+            user=request.user, limit=limit, offset=offset, cursor=cursor
+        )

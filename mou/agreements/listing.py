@@ -1,9 +1,6 @@
-"""The agreement list, the busiest read of the service, in plain SQL.
-
-Built with Piccolo, composing these queries cost more CPU than running them. The total is a
-separate ``COUNT(*)``: a ``COUNT(*) OVER ()`` on the page would make the database materialise
-every matching row, measured slower. The visibility rule is ``mou.policy``'s, rendered by
-``agreements_of_sql``.
+"""The agreement list, the busiest read of the service: its filters in Python, its statements
+in plain SQL (``mou.agreements.queries``). The visibility rule is ``mou.policy``'s; paging and
+the total follow ``mou.paging``.
 """
 
 from __future__ import annotations
@@ -15,21 +12,12 @@ import msgspec
 
 from mou import clock
 from mou.accounts.schemas import CurrentUser
-from mou.agreements import schemas
-from mou.agreements.tables import Agreement
-from mou.policy import agreements_of_sql, related_organisations
-from mou.search import contains_sql
+from mou.agreements import queries, schemas
+from mou.paging import COUNT_MAX, cursor_decode, offset_check, page_cut
+from mou.policy import related_organisations
 
-_PAGE_SQL = """
-SELECT a.id, a.reference_number, a.title, a.kind, a.stage, a.start_date, a.end_date,
-       a.signed_on, a.version
-FROM agreement a
-WHERE {where}
-ORDER BY a.id DESC
-LIMIT {{}} OFFSET {{}}
-"""
-_COUNT_SQL = "SELECT COUNT(*) AS total FROM agreement a WHERE {where}"
-_OF_ORGANISATION = "a.id IN (SELECT agreement FROM agreement_party WHERE organisation = {})"
+#: The name ``mou.paging`` gives this list's cursors.
+CURSOR_NAME = "agreement"
 
 
 async def _filters(
@@ -39,27 +27,29 @@ async def _filters(
     q: str | None,
     expiring_within_days: int | None,
 ) -> tuple[str, list[Any]]:
-    where: list[str] = []
-    args: list[Any] = []
-    organisations = await related_organisations(user)
-    if organisations is not None:
-        visible, visible_args = agreements_of_sql(organisations)
-        where.append(f"a.id IN ({visible})")
-        args += visible_args
-    if stage is not None:
-        where.append("a.stage = {}")
-        args.append(stage)
-    if organisation_id is not None:
-        where.append(_OF_ORGANISATION)
-        args.append(organisation_id)
-    if q:
-        where.append(f"({contains_sql('a.title')} OR {contains_sql('a.reference_number')})")
-        args += [q, q]
+    ends_between = None
     if expiring_within_days is not None:
         today = clock.today()
-        where.append("a.end_date >= {} AND a.end_date <= {}")
-        args += [today, today + dt.timedelta(days=expiring_within_days)]
-    return " AND ".join(where) or "1 = 1", args
+        ends_between = (today, today + dt.timedelta(days=expiring_within_days))
+    return queries.agreement_where(
+        party_among=await related_organisations(user),
+        stage=stage,
+        organisation_id=organisation_id,
+        q=q,
+        ends_between=ends_between,
+    )
+
+
+async def agreement_total(*, where: str, args: list[Any], exact: bool) -> tuple[int, bool]:
+    """The total and whether it is exact: counted up to ``COUNT_MAX`` matches (or all, when
+    ``exact``); past that, the database's estimate, never below what was counted."""
+    if exact:
+        return await queries.agreement_rows_count(where=where, args=args, at_most=None), True
+    counted = await queries.agreement_rows_count(where=where, args=args, at_most=COUNT_MAX + 1)
+    if counted <= COUNT_MAX:
+        return counted, True
+    estimate = await queries.agreement_rows_estimate(where=where, args=args)
+    return max(counted, estimate or 0), False
 
 
 async def agreement_list(
@@ -67,23 +57,37 @@ async def agreement_list(
     user: CurrentUser,
     limit: int,
     offset: int,
+    cursor: str | None = None,
+    count: str | None = None,
     stage: str | None = None,
     organisation_id: int | None = None,
     q: str | None = None,
     expiring_within_days: int | None = None,
 ) -> schemas.AgreementPage:
-    """A page of the agreements ``user`` sees, newest first, with their parties and the total."""
+    """A page of the agreements ``user`` sees, newest first, with their parties and the total
+    (``count="exact"``: counted however many; see ``agreement_total``)."""
     from mou.agreements.selectors import parties_of
 
+    offset_check(offset=offset, cursor=cursor)
+    after_id = None if cursor is None else cursor_decode(CURSOR_NAME, cursor, (int,))[0]
     where, args = await _filters(user, stage, organisation_id, q, expiring_within_days)
-    rows = await Agreement.raw(_PAGE_SQL.format(where=where), *args, limit, offset)
-    total = (await Agreement.raw(_COUNT_SQL.format(where=where), *args))[0]["total"]
+    rows, next_cursor = page_cut(
+        CURSOR_NAME,
+        await queries.agreement_rows_page(
+            where=where, args=args, after_id=after_id, limit=limit + 1, offset=offset
+        ),
+        limit,
+        lambda row: (row["id"],),
+    )
+    total, total_exact = await agreement_total(where=where, args=args, exact=count == "exact")
     parties = await parties_of([row["id"] for row in rows])
     for row in rows:
         row["parties"] = parties[row["id"]]
     return schemas.AgreementPage(
         items=msgspec.convert(rows, list[schemas.AgreementSummary]),
-        total=int(total),
+        total=total,
+        total_exact=total_exact,
         limit=limit,
         offset=offset,
+        next_cursor=next_cursor,
     )

@@ -10,6 +10,7 @@ from mou.http import (
     DEFAULT_LIMIT,
     ApiController,
     Caller,
+    Cursor,
     IfMatch,
     Limit,
     Offset,
@@ -47,9 +48,10 @@ class AgreementMeetingController(ApiController):
         agreement_id: PathId,
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
+        cursor: Cursor = None,
     ) -> schemas.MeetingPage:
         return await selectors.meeting_list(
-            user=request.user, agreement_id=agreement_id, limit=limit, offset=offset
+            user=request.user, agreement_id=agreement_id, limit=limit, offset=offset, cursor=cursor
         )
 
 

@@ -10,6 +10,7 @@ from mou.http import (
     DEFAULT_LIMIT,
     ApiController,
     Caller,
+    Cursor,
     Limit,
     Offset,
     OptionalId,
@@ -35,10 +36,13 @@ class OrganisationController(ApiController):
         self,
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
+        cursor: Cursor = None,
         q: SearchText = None,
         kind: FromQuery[schemas.OrganisationKind | None] = None,
     ) -> schemas.OrganisationPage:
-        return await selectors.organisation_list(limit=limit, offset=offset, q=q, kind=kind)
+        return await selectors.organisation_list(
+            limit=limit, offset=offset, cursor=cursor, q=q, kind=kind
+        )
 
     @get("/{organisation_id:int}", raises=documented(errors.NotFound))
     async def organisation_get(self, organisation_id: PathId) -> schemas.Organisation:
@@ -69,11 +73,17 @@ class PersonController(ApiController):
         request: Caller,
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
+        cursor: Cursor = None,
         q: SearchText = None,
         organisation_id: OptionalId = None,
     ) -> schemas.PersonPage:
         return await selectors.person_list(
-            user=request.user, limit=limit, offset=offset, q=q, organisation_id=organisation_id
+            user=request.user,
+            limit=limit,
+            offset=offset,
+            cursor=cursor,
+            q=q,
+            organisation_id=organisation_id,
         )
 
     @get("/{person_id:int}", raises=documented(errors.NotFound))
