@@ -28,7 +28,8 @@ LIMIT {{}} OFFSET {{}}
 _COUNT_SQL = "SELECT COUNT(*) AS total FROM agreement a WHERE {where}"
 # Counting stops after ``{}`` rows, so the total costs what a page costs in any archive.
 _COUNT_AT_MOST_SQL = (
-    "SELECT COUNT(*) AS total FROM (SELECT 1 FROM agreement a WHERE {where} LIMIT {{}}) AS c"
+    "SELECT COUNT(*) AS total FROM (SELECT 1 FROM agreement a WHERE {where} "
+    "ORDER BY a.id DESC LIMIT {{}}) AS c"
 )
 _MATCHING_SQL = "SELECT a.id FROM agreement a WHERE {where}"
 _OF_ORGANISATION = "a.id IN (SELECT agreement FROM agreement_party WHERE organisation = {})"
