@@ -260,7 +260,9 @@ def report(db: str, sizes: list[int], results: dict[int, dict[str, Any]]) -> Non
     head = "".join(f"{f'{s:,}':>18}" for s in sizes)
     print(f"  {'read':<14}{head}{f'p50({large:,})/p50({small:,})':>26}")
     for read in READS:
-        cells = "".join(f"{'%.1f / %.1f' % tuple(results[s]['reads'][read]):>18}" for s in sizes)
+        cells = "".join(
+            f"{'{:.1f} / {:.1f}'.format(*results[s]['reads'][read]):>18}" for s in sizes
+        )
         ratio = results[large]["reads"][read][0] / results[small]["reads"][read][0]
         print(f"  {read:<14}{cells}{ratio:>26.2f}")
 
