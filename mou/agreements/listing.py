@@ -20,13 +20,15 @@ from mou.policy import related_organisations
 CURSOR_NAME = "agreement"
 
 
-async def _filters(
+async def agreement_filters(
     user: CurrentUser,
     stage: str | None,
     organisation_id: int | None,
     q: str | None,
     expiring_within_days: int | None,
 ) -> tuple[str, list[Any]]:
+    """The list's filters as a where-clause on ``agreement a`` and its arguments, the caller's
+    visibility first: the list and the register export share them."""
     ends_between = None
     if expiring_within_days is not None:
         today = clock.today()
@@ -70,7 +72,7 @@ async def agreement_list(
 
     offset_check(offset=offset, cursor=cursor)
     after_id = None if cursor is None else cursor_decode(CURSOR_NAME, cursor, (int,))[0]
-    where, args = await _filters(user, stage, organisation_id, q, expiring_within_days)
+    where, args = await agreement_filters(user, stage, organisation_id, q, expiring_within_days)
     rows, next_cursor = page_cut(
         CURSOR_NAME,
         await queries.agreement_rows_page(
