@@ -24,7 +24,7 @@ import msgspec
 from piccolo.table import Table
 
 from mou import errors
-from mou.schemas import Page
+from mou.schemas import MAX_ID, Page
 
 P = TypeVar("P", bound=Page)
 T = TypeVar("T")
@@ -62,7 +62,8 @@ def cursor_encode(name: str, key: Key) -> str:
 
 
 def _key_value(value: Any, kind: type) -> Any:
-    if kind is int and type(value) is int:
+    # Ids and positions are 32-bit: a larger number would overflow the database's integer.
+    if kind is int and type(value) is int and 0 <= value <= MAX_ID:
         return value
     if kind is dt.datetime and isinstance(value, str):
         parsed = dt.datetime.fromisoformat(value)
