@@ -33,6 +33,12 @@ class InvalidInput(DomainError):
         self.errors = [FieldError(field, message)]
 
 
+class InvalidQuery(InvalidInput):
+    """A query parameter that parsed but cannot be used (an edited cursor, too deep an offset)."""
+
+    status_code = 400
+
+
 class NotFound(DomainError):
     """Absent, or not visible to the caller: both answer the same."""
 

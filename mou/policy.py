@@ -20,8 +20,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from piccolo.columns import Column
+from piccolo.columns.combination import WhereRaw
+
 from mou import errors
-from mou.agreements.tables import Agreement, AgreementParty
+from mou.agreements.tables import Agreement
 from mou.caller import ADMIN, MANAGERS, PUBLIC, READERS, WRITERS, CurrentUser, Role
 from mou.parties.tables import Organisation, Person
 
@@ -112,28 +115,34 @@ async def related_organisations(user: CurrentUser) -> frozenset[int] | None:
     return user.organisations.related
 
 
-def agreements_of(organisations: frozenset[int]) -> Any:
-    """Sub-select of the ids of agreements one of ``organisations`` is a party to."""
-    return AgreementParty.select(AgreementParty.agreement).where(
-        AgreementParty.organisation.is_in(sorted(organisations) or [0])
-    )
+def agreements_of_sql(organisations: frozenset[int], agreement_id: str) -> tuple[str, list[int]]:
+    """The visibility rule in plain SQL: the agreement whose id is the SQL expression
+    ``agreement_id`` has one of ``organisations`` as a party. The statement and its arguments.
 
-
-def agreements_of_sql(organisations: frozenset[int]) -> tuple[str, list[int]]:
-    """``agreements_of`` in plain SQL: the statement and its arguments."""
+    A correlated ``EXISTS``: one probe of the (agreement, organisation) index per agreement read,
+    so a single record costs the same in any archive, and a list read newest first stops after
+    its page. An ``IN (subquery)`` makes SQLite build the caller's whole set first (44 ms
+    against 0.01 ms for one record at 100k agreements, bench/scale.py).
+    """
     ids = sorted(organisations) or [0]
     marks = ", ".join(["{}"] * len(ids))
-    # Only placeholders are formatted in; the ids travel as arguments.
-    sql = f"SELECT agreement FROM agreement_party WHERE organisation IN ({marks})"  # noqa: S608
+    # Only the column and placeholders are formatted in; the ids travel as arguments.
+    sql = (
+        "EXISTS (SELECT 1 FROM agreement_party vp "  # noqa: S608
+        f"WHERE vp.agreement = {agreement_id} AND vp.organisation IN ({marks}))"
+    )
     return sql, ids
 
 
-async def visible_agreements_clause(user: CurrentUser) -> Any | None:
-    """A where-clause on ``Agreement`` limiting it to what ``user`` sees (None: no limit)."""
+async def visible_agreements_clause(user: CurrentUser, column: Column = Agreement.id) -> Any:
+    """A where-clause limiting ``column`` (an agreement id: ``Agreement.id``,
+    ``Meeting.agreement``...) to agreements ``user`` sees; None for admins (no limit)."""
     organisations = await related_organisations(user)
     if organisations is None:
         return None
-    return Agreement.id.is_in(agreements_of(organisations))
+    table = column._meta.table._meta.tablename
+    sql, args = agreements_of_sql(organisations, f'"{table}"."{column._meta.db_column_name}"')
+    return WhereRaw(sql, *args)
 
 
 async def agreement_visible(user: CurrentUser, agreement_id: int) -> bool:

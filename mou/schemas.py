@@ -48,9 +48,15 @@ MAX_LIMIT = 200
 
 
 class Page(msgspec.Struct):
+    """A list's page; ``mou.paging`` says how ``next_cursor`` and ``total_exact`` are found."""
+
+    #: Matching rows: exact when ``total_exact``, else an estimate (``?count=exact`` counts).
     total: int
+    total_exact: bool
     limit: int
     offset: int
+    #: Send as ``cursor`` for the next page; None on the last page.
+    next_cursor: str | None
 
 
 def changed_fields(data: msgspec.Struct, renames: dict[str, str] | None = None) -> dict[Any, Any]:

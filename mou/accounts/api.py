@@ -16,7 +16,7 @@ from mou.schemas import DEFAULT_LIMIT
 from mou.settings import get_settings
 from mou.web.bodies import ApiController
 from mou.web.openapi import documented
-from mou.web.params import Caller, Limit, Offset, OptionalId, PathId
+from mou.web.params import Caller, Cursor, Limit, Offset, OptionalId, PathId
 from mou.web.proxies import client_address
 
 SELF_DEACTIVATION = "you cannot deactivate the account you are signed in with"
@@ -67,11 +67,12 @@ class TokenController(ApiController):
         request: Caller,
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
+        cursor: Cursor = None,
         user_id: OptionalId = None,
     ) -> schemas.TokenPage:
         """The caller's tokens (admins: anyone's, filtered by ``user_id``)."""
         return await selectors.token_list(
-            user=request.user, limit=limit, offset=offset, user_id=user_id
+            user=request.user, limit=limit, offset=offset, cursor=cursor, user_id=user_id
         )
 
     @delete("/{token_id:int}", status_code=200, raises=documented(errors.NotFound))
@@ -105,11 +106,12 @@ class UserController(ApiController):
         self,
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
+        cursor: Cursor = None,
         organisation_id: OptionalId = None,
         role: FromQuery[Role | None] = None,
     ) -> schemas.UserPage:
         return await selectors.user_list(
-            limit=limit, offset=offset, organisation_id=organisation_id, role=role
+            limit=limit, offset=offset, cursor=cursor, organisation_id=organisation_id, role=role
         )
 
     @get("/{user_id:int}", raises=documented(errors.NotFound))

@@ -61,14 +61,21 @@ async def user_get(*, user_id: int) -> schemas.User:
 
 
 async def user_list(
-    *, limit: int, offset: int, organisation_id: int | None = None, role: str | None = None
+    *,
+    limit: int,
+    offset: int,
+    cursor: str | None = None,
+    organisation_id: int | None = None,
+    role: str | None = None,
 ) -> schemas.UserPage:
     where: list[Any] = []
     if organisation_id is not None:
         where.append(User.organisation == organisation_id)
     if role is not None:
         where.append(User.role == role)
-    return await page_of(schemas.UserPage, User, USER_COLUMNS, where, limit=limit, offset=offset)
+    return await page_of(
+        schemas.UserPage, User, USER_COLUMNS, where, limit=limit, offset=offset, cursor=cursor
+    )
 
 
 async def password_hash_of(*, username: str) -> tuple[int, str] | None:
@@ -106,7 +113,12 @@ async def token_get(*, user: CurrentUser, token_id: int) -> schemas.TokenInfo:
 
 
 async def token_list(
-    *, user: CurrentUser, limit: int, offset: int, user_id: int | None = None
+    *,
+    user: CurrentUser,
+    limit: int,
+    offset: int,
+    cursor: str | None = None,
+    user_id: int | None = None,
 ) -> schemas.TokenPage:
     """The caller's tokens; admins may list anyone's with ``user_id``."""
     where: list[Any] = []
@@ -116,5 +128,5 @@ async def token_list(
     if user_id is not None:
         where.append(ApiToken.user == user_id)
     return await page_of(
-        schemas.TokenPage, ApiToken, TOKEN_COLUMNS, where, limit=limit, offset=offset
+        schemas.TokenPage, ApiToken, TOKEN_COLUMNS, where, limit=limit, offset=offset, cursor=cursor
     )

@@ -17,7 +17,17 @@ from mou.tabular import MEDIA_TYPES, Format
 from mou.web.bodies import ApiController
 from mou.web.downloads import download, extension_of
 from mou.web.openapi import documented
-from mou.web.params import Caller, LanguageQuery, Limit, Offset, OptionalId, PathId, SearchText
+from mou.web.params import (
+    Caller,
+    CountMode,
+    Cursor,
+    LanguageQuery,
+    Limit,
+    Offset,
+    OptionalId,
+    PathId,
+    SearchText,
+)
 from mou.web.preconditions import IfMatch, etag_headers, expected_version
 
 ExpiringWithin = Annotated[
@@ -46,6 +56,8 @@ class AgreementController(ApiController):
         request: Caller,
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
+        cursor: Cursor = None,
+        count: CountMode = None,
         stage: FromQuery[schemas.Stage | None] = None,
         organisation_id: OptionalId = None,
         q: SearchText = None,
@@ -55,6 +67,8 @@ class AgreementController(ApiController):
             user=request.user,
             limit=limit,
             offset=offset,
+            cursor=cursor,
+            count=count,
             stage=stage,
             organisation_id=organisation_id,
             q=q,
@@ -189,10 +203,11 @@ class AgreementController(ApiController):
         agreement_id: PathId,
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
+        cursor: Cursor = None,
     ) -> schemas.HistoryPage:
         """Stage changes and approvals, oldest first."""
         return await history.agreement_history(
-            user=request.user, agreement_id=agreement_id, limit=limit, offset=offset
+            user=request.user, agreement_id=agreement_id, limit=limit, offset=offset, cursor=cursor
         )
 
     @post(
@@ -233,7 +248,13 @@ class ApprovalController(ApiController):
 
     @get("/waiting")
     async def approvals_waiting(
-        self, request: Caller, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
+        self,
+        request: Caller,
+        limit: Limit = DEFAULT_LIMIT,
+        offset: Offset = 0,
+        cursor: Cursor = None,
     ) -> schemas.WaitingApprovalPage:
         """Agreements in review still waiting for the approval of a party you decide for."""
-        return await selectors.approvals_waiting(user=request.user, limit=limit, offset=offset)
+        return await selectors.approvals_waiting(
+            user=request.user, limit=limit, offset=offset, cursor=cursor
+        )

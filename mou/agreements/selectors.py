@@ -13,6 +13,7 @@ from mou.agreements.listing import agreement_list
 from mou.agreements.tables import Agreement, AgreementParty, Approval, ScopeItem
 from mou.agreements.workflow import WITNESS
 from mou.caller import CurrentUser
+from mou.paging import offset_check, page_cut, rows_after
 from mou.policy import managed_organisations, visible_agreements_clause
 
 __all__ = ["agreement_list"]
@@ -75,19 +76,28 @@ async def agreement_get(*, user: CurrentUser, agreement_id: int) -> schemas.Agre
 
 async def scope_item_get(*, user: CurrentUser, scope_item_id: int) -> schemas.ScopeItem:
     query = ScopeItem.select(*SCOPE_COLUMNS).where(ScopeItem.id == scope_item_id)
-    clause = await visible_agreements_clause(user)
+    clause = await visible_agreements_clause(user, ScopeItem.agreement)
     if clause is not None:
-        query = query.where(ScopeItem.agreement.is_in(Agreement.select(Agreement.id).where(clause)))
+        query = query.where(clause)
     row = await query.first()
     if row is None:
         raise errors.NotFound(errors.NOT_FOUND.format(entity="scope item"))
     return msgspec.convert(row, schemas.ScopeItem)
 
 
+#: The name ``mou.paging`` gives the waiting approvals' cursors: (agreement, position, party).
+WAITING_CURSOR = "waiting"
+
+
+def _waiting_key(row: dict[str, Any]) -> tuple[int, int, int]:
+    return (row["agreement_id"], row["_position"], row["party_id"])
+
+
 async def approvals_waiting(
-    *, user: CurrentUser, limit: int, offset: int
+    *, user: CurrentUser, limit: int, offset: int, cursor: str | None = None
 ) -> schemas.WaitingApprovalPage:
     """Parties ``user`` decides for whose approval of an agreement in review is missing."""
+    offset_check(offset=offset, cursor=cursor)
     managed = await managed_organisations(user)
     query = AgreementParty.select(
         AgreementParty.agreement.as_alias("agreement_id"),
@@ -98,18 +108,29 @@ async def approvals_waiting(
         AgreementParty.id.as_alias("party_id"),
         AgreementParty.organisation.as_alias("organisation_id"),
         AgreementParty.organisation.name.as_alias("organisation_name"),
+        AgreementParty.position.as_alias("_position"),
     ).where(AgreementParty.agreement.stage == "review", AgreementParty.role != WITNESS)
     if managed is not None:
         query = query.where(AgreementParty.organisation.is_in(list(managed) or [0]))
-    rows = await query.order_by(AgreementParty.agreement).order_by(AgreementParty.position)
+    rows = (
+        await query.order_by(AgreementParty.agreement)
+        .order_by(AgreementParty.position)
+        .order_by(AgreementParty.id)
+    )
     approvals = await Approval.select(Approval.party, Approval.approval_round).where(
         Approval.agreement.is_in([row["agreement_id"] for row in rows] or [0])
     )
     done = {(a["party"], a["approval_round"]) for a in approvals}
     waiting = [row for row in rows if (row["party_id"], row["approval_round"]) not in done]
+    after = rows_after(WAITING_CURSOR, waiting, _waiting_key, (int, int, int), cursor)
+    page, next_cursor = page_cut(
+        WAITING_CURSOR, after[offset : offset + limit + 1], limit, _waiting_key
+    )
     return schemas.WaitingApprovalPage(
-        items=msgspec.convert(waiting[offset : offset + limit], list[schemas.WaitingApproval]),
+        items=msgspec.convert(page, list[schemas.WaitingApproval]),
         total=len(waiting),
+        total_exact=True,
         limit=limit,
         offset=offset,
+        next_cursor=next_cursor,
     )

@@ -7,13 +7,16 @@ engines differ. Features import from here, never from ``piccolo.engine``, ``sqli
   ``database_session(settings)`` for commands.
 - ``sqlite``: SQLite's pooled engine.
 - ``transactions``: ``atomic`` (write) and ``read_snapshot`` (read).
-- ``dialect``: row locks, transaction locks, unique violations, text position, outages.
+- ``dialect``: row locks, transaction locks, unique violations, text position, outages, text search
+  and row estimates.
 """
 
 from mou.db.dialect import (
     engine_is_sqlite,
     outage_of,
+    rows_estimate,
     rows_locked,
+    search_sql,
     text_position_function,
     transaction_lock,
     unique_violation_raises,
@@ -45,8 +48,10 @@ __all__ = [
     "open_pool",
     "outage_of",
     "read_snapshot",
+    "rows_estimate",
     "rows_locked",
     "runtime_bound",
+    "search_sql",
     "sqlite_path",
     "text_position_function",
     "transaction_lock",

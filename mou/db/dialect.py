@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import socket
 import sqlite3
 from collections.abc import Iterator
@@ -67,6 +68,39 @@ def text_position_function() -> str:
     """The SQL function giving a substring's position (1-based, 0 when absent): a plain
     position search, where LIKE would read a user's ``%``, ``_`` and ``\\`` as pattern syntax."""
     return "instr" if engine_is_sqlite() else "strpos"
+
+
+#: The shortest text the SQLite trigram index can find; shorter ones read every document.
+TRIGRAM = 3
+
+
+def search_sql(text: str) -> tuple[str, list[Any]]:
+    """A sub-select of the ids of agreements whose search document (``agreement_search``: title,
+    reference number, party names, scope item titles) contains ``text``, ignoring case, every
+    character literal; the statement and its arguments.
+
+    SQLite: an FTS5 trigram ``MATCH`` of ``text`` as one phrase; PostgreSQL: ``ILIKE``, which
+    the ``pg_trgm`` GIN index serves. Both find the same substrings (a test compares them).
+    """
+    if engine_is_sqlite():
+        if len(text) >= TRIGRAM:
+            phrase = '"' + text.replace('"', '""') + '"'
+            return "SELECT rowid FROM agreement_search WHERE agreement_search MATCH {}", [phrase]
+        return "SELECT rowid FROM agreement_search WHERE instr(lower(body), lower({})) > 0", [text]
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return "SELECT agreement_id FROM agreement_search WHERE body ILIKE {}", [f"%{escaped}%"]
+
+
+async def rows_estimate(sql: str, args: list[Any]) -> int | None:
+    """How many rows the planner expects ``sql`` to give, read from its plan without running
+    it (PostgreSQL); None on SQLite, which keeps no such statistics."""
+    if engine_is_sqlite():
+        return None
+    rows = await engine_current().run_querystring(
+        QueryString(f"EXPLAIN (FORMAT JSON) {sql}", *args)
+    )
+    plan = rows[0]["QUERY PLAN"]
+    return int((json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"])
 
 
 @contextlib.contextmanager

@@ -15,7 +15,7 @@ from mou.tabular import MEDIA_TYPES, Format
 from mou.web.bodies import ApiController
 from mou.web.downloads import download, extension_of
 from mou.web.openapi import documented
-from mou.web.params import Caller, LanguageQuery, Limit, Offset, OptionalId, PathId
+from mou.web.params import Caller, Cursor, LanguageQuery, Limit, Offset, OptionalId, PathId
 from mou.web.preconditions import IfMatch, etag_headers, expected_version
 
 FeedToken = Annotated[
@@ -53,9 +53,10 @@ class AgreementMeetingController(ApiController):
         agreement_id: PathId,
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
+        cursor: Cursor = None,
     ) -> schemas.MeetingPage:
         return await selectors.meeting_list(
-            user=request.user, agreement_id=agreement_id, limit=limit, offset=offset
+            user=request.user, agreement_id=agreement_id, limit=limit, offset=offset, cursor=cursor
         )
 
 

@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from mou import errors
-from mou.agreements.tables import Agreement
 from mou.caller import CurrentUser
 from mou.meetings import queries, schemas
 from mou.meetings.tables import ActionItem, Attendee, Decision, DiscussionPoint, Meeting
 from mou.minutes import MinutesSize, text_chars
+from mou.paging import cursor_decode, offset_check, page_cut
 from mou.policy import require_agreement_visible, visible_agreements_clause
 
 SUMMARY_COLUMNS = (
@@ -68,10 +68,7 @@ def _local_times(row: dict[str, Any]) -> dict[str, Any]:
 
 async def visible_meetings_clause(user: CurrentUser) -> Any | None:
     """Meetings of agreements ``user`` sees (None: no limit)."""
-    clause = await visible_agreements_clause(user)
-    if clause is None:
-        return None
-    return Meeting.agreement.is_in(Agreement.select(Agreement.id).where(clause))
+    return await visible_agreements_clause(user, Meeting.agreement)
 
 
 async def meeting_get(*, user: CurrentUser, meeting_id: int) -> schemas.Meeting:
@@ -111,24 +108,46 @@ async def meeting_get(*, user: CurrentUser, meeting_id: int) -> schemas.Meeting:
     return msgspec.convert(_local_times(row), schemas.Meeting)
 
 
+#: The name ``mou.paging`` gives meeting lists' cursors: (starts_at, id).
+MEETING_CURSOR = "meeting"
+
+
 async def meeting_list(
-    *, user: CurrentUser, agreement_id: int, limit: int, offset: int
+    *,
+    user: CurrentUser,
+    agreement_id: int,
+    limit: int,
+    offset: int,
+    cursor: str | None = None,
 ) -> schemas.MeetingPage:
+    """An agreement's meetings, earliest first; the total is exact (one agreement's meetings,
+    counted on the ``meeting (agreement, starts_at, id)`` index)."""
+    offset_check(offset=offset, cursor=cursor)
     await require_agreement_visible(user, agreement_id)
     where = Meeting.agreement == agreement_id
-    rows = (
-        await Meeting.select(*SUMMARY_COLUMNS)
-        .where(where)
-        .order_by(Meeting.starts_at)
+    query = Meeting.select(*SUMMARY_COLUMNS).where(where)
+    if cursor is not None:
+        at, after_id = cursor_decode(MEETING_CURSOR, cursor, (dt.datetime, int))
+        at = at.astimezone(dt.UTC)
+        query = query.where(
+            (Meeting.starts_at > at) | ((Meeting.starts_at == at) & (Meeting.id > after_id))
+        )
+    rows, next_cursor = page_cut(
+        MEETING_CURSOR,
+        await query.order_by(Meeting.starts_at)
         .order_by(Meeting.id)
-        .limit(limit)
-        .offset(offset)
+        .limit(limit + 1)
+        .offset(offset),
+        limit,
+        lambda row: (row["starts_at"], row["id"]),
     )
     return schemas.MeetingPage(
         items=msgspec.convert([_local_times(r) for r in rows], list[schemas.MeetingSummary]),
         total=await Meeting.count().where(where),
+        total_exact=True,
         limit=limit,
         offset=offset,
+        next_cursor=next_cursor,
     )
 
 

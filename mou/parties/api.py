@@ -10,7 +10,7 @@ from mou.parties import schemas, selectors, services
 from mou.schemas import DEFAULT_LIMIT
 from mou.web.bodies import ApiController
 from mou.web.openapi import documented
-from mou.web.params import Caller, Limit, Offset, OptionalId, PathId, SearchText
+from mou.web.params import Caller, Cursor, Limit, Offset, OptionalId, PathId, SearchText
 
 
 class OrganisationController(ApiController):
@@ -28,10 +28,13 @@ class OrganisationController(ApiController):
         self,
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
+        cursor: Cursor = None,
         q: SearchText = None,
         kind: FromQuery[schemas.OrganisationKind | None] = None,
     ) -> schemas.OrganisationPage:
-        return await selectors.organisation_list(limit=limit, offset=offset, q=q, kind=kind)
+        return await selectors.organisation_list(
+            limit=limit, offset=offset, cursor=cursor, q=q, kind=kind
+        )
 
     @get("/{organisation_id:int}", raises=documented(errors.NotFound))
     async def organisation_get(self, organisation_id: PathId) -> schemas.Organisation:
@@ -62,11 +65,17 @@ class PersonController(ApiController):
         request: Caller,
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
+        cursor: Cursor = None,
         q: SearchText = None,
         organisation_id: OptionalId = None,
     ) -> schemas.PersonPage:
         return await selectors.person_list(
-            user=request.user, limit=limit, offset=offset, q=q, organisation_id=organisation_id
+            user=request.user,
+            limit=limit,
+            offset=offset,
+            cursor=cursor,
+            q=q,
+            organisation_id=organisation_id,
         )
 
     @get("/{person_id:int}", raises=documented(errors.NotFound))

@@ -44,7 +44,12 @@ async def organisation_get(*, organisation_id: int) -> schemas.Organisation:
 
 
 async def organisation_list(
-    *, limit: int, offset: int, q: str | None = None, kind: str | None = None
+    *,
+    limit: int,
+    offset: int,
+    cursor: str | None = None,
+    q: str | None = None,
+    kind: str | None = None,
 ) -> schemas.OrganisationPage:
     where: list[Any] = []
     if q:
@@ -58,6 +63,7 @@ async def organisation_list(
         where,
         limit=limit,
         offset=offset,
+        cursor=cursor,
     )
 
 
@@ -75,6 +81,7 @@ async def person_list(
     user: CurrentUser,
     limit: int,
     offset: int,
+    cursor: str | None = None,
     q: str | None = None,
     organisation_id: int | None = None,
 ) -> schemas.PersonPage:
@@ -85,5 +92,5 @@ async def person_list(
     if organisation_id is not None:
         where.append(Person.organisation == organisation_id)
     return await page_of(
-        schemas.PersonPage, Person, PERSON_COLUMNS, where, limit=limit, offset=offset
+        schemas.PersonPage, Person, PERSON_COLUMNS, where, limit=limit, offset=offset, cursor=cursor
     )

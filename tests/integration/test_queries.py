@@ -19,7 +19,7 @@ from mou.accounts.selectors import token_digest
 from mou.accounts.sessions import session_start
 from mou.agreements import queries as agreement_queries
 from mou.meetings import queries as meeting_queries
-from tests.conftest import Actors
+from tests.conftest import DATABASE, Actors
 from tests.integration.builders import create_agreement, create_meeting
 
 #: The functions of every ``queries.py`` this file runs; a new one must be added (and run).
@@ -27,6 +27,7 @@ RUN_HERE = {
     "mou.accounts.queries.user_row_for_session",
     "mou.accounts.queries.user_row_for_token",
     "mou.agreements.queries.agreement_rows_count",
+    "mou.agreements.queries.agreement_rows_estimate",
     "mou.agreements.queries.agreement_rows_page",
     "mou.agreements.queries.agreement_where",
     "mou.agreements.queries.party_rows_of",
@@ -65,9 +66,11 @@ async def _page(**filters: Any) -> tuple[list[int], int]:
         }
         | filters
     )
-    rows = await agreement_queries.agreement_rows_page(where=where, args=args, limit=10, offset=0)
+    rows = await agreement_queries.agreement_rows_page(
+        where=where, args=args, after_id=None, limit=10, offset=0
+    )
     return [row["id"] for row in rows], await agreement_queries.agreement_rows_count(
-        where=where, args=args
+        where=where, args=args, at_most=None
     )
 
 
@@ -81,16 +84,27 @@ async def test_agreement_statements_filter_count_and_join_parties(
     )
     second = await create_agreement(client, admin, [a, c], title="Pelatihan")
 
-    assert await _page(party_among=[b, c]) == ([second["id"], first["id"]], 2)
-    assert await _page(party_among=[]) == ([], 0)
+    assert await _page(party_among=frozenset({b, c})) == ([second["id"], first["id"]], 2)
+    assert await _page(party_among=frozenset()) == ([], 0)
     assert await _page(
-        party_among=[a],
+        party_among=frozenset({a}),
         stage="draft",
         organisation_id=b,
         q="0%_ DATA",
         ends_between=(ending, ending),
     ) == ([first["id"]], 1)
     assert await _page(organisation_id=c, q="100%") == ([], 0)
+
+    where, args = agreement_queries.agreement_where(
+        party_among=frozenset({a}), stage=None, organisation_id=None, q=None, ends_between=None
+    )
+    after = await agreement_queries.agreement_rows_page(
+        where=where, args=args, after_id=second["id"], limit=10, offset=0
+    )
+    assert [row["id"] for row in after] == [first["id"]]
+    assert await agreement_queries.agreement_rows_count(where=where, args=args, at_most=1) == 1
+    estimate = await agreement_queries.agreement_rows_estimate(where=where, args=args)
+    assert estimate is None if DATABASE.kind == "sqlite" else isinstance(estimate, int)
 
     parties = await agreement_queries.party_rows_of([second["id"], first["id"]])
     assert [(p["agreement_id"], p["organisation_id"], p["role"]) for p in parties] == [
