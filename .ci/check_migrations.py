@@ -5,11 +5,15 @@ snapshot is wrong and auto-generation would write a bogus one)."""
 import asyncio
 import sys
 
+from mou.db import runtime_bound
 from mou.migrate import migration_autogenerate
+from mou.settings import get_settings
 
 
 def main() -> int:
-    statements = asyncio.run(migration_autogenerate())
+    # Bound here, so Piccolo's configuration finds an engine and binds none of its own.
+    with runtime_bound(get_settings()):
+        statements = asyncio.run(migration_autogenerate())
     if statements:
         print("migrations: auto-generation finds changes no migration makes:", file=sys.stderr)
         for statement in statements:
