@@ -24,14 +24,15 @@ from mou.accounts.auth import PUBLIC_PATHS, AuthenticationMiddleware
 from mou.accounts.pages import LoginController
 from mou.agreements.api import AgreementController, ApprovalController, ScopeItemController
 from mou.agreements.pages import AgreementPages
-from mou.agreements.tick import agreement_ticker
 from mou.db import DB, close_pool, open_pool
 from mou.http import EXCEPTION_HANDLERS, PROXIES_STATE, problem, proxy_networks
+from mou.jobs.inprocess import jobs_lifespan
 from mou.logs import logging_configure, request_id_middleware
 from mou.meetings.api import AgreementMeetingController, MeetingController
 from mou.migrate import database_readiness
 from mou.minutes.api import MinutesController, document_verify_page, minutes_verify
 from mou.minutes.pool import render_pool_lifespan
+from mou.notifications.api import NotificationController
 from mou.openapi import document_problems, document_request_bodies
 from mou.parties.api import OrganisationController, PersonController
 from mou.policy import policy_check, role_guard
@@ -107,14 +108,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
             MeetingController,
             MinutesController,
             minutes_verify,
+            NotificationController,
             LoginController,
             AgreementPages,
             create_static_files_router(path="/static", directories=[STATIC], name="static"),
         ],
-        # Entered in order, left in reverse: the tick stops before the pool closes.
+        # Entered in order, left in reverse: the jobs stop before the pool closes.
         lifespan=[
             database,
-            agreement_ticker(settings.tick_seconds),
+            jobs_lifespan(settings),
             render_pool_lifespan,
             freeze_startup_heap,
         ],

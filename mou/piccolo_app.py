@@ -7,6 +7,7 @@ from mou.agreements.tables import Agreement, AgreementParty, Approval, ScopeItem
 from mou.audit.tables import AuditEvent
 from mou.meetings.tables import ActionItem, Attendee, Decision, DiscussionPoint, Meeting
 from mou.minutes.tables import MinutesDraft, MinutesVersion
+from mou.notifications.tables import Notification
 from mou.parties.tables import Organisation, Person
 from mou.settings import PROJECT_ROOT
 
@@ -30,6 +31,7 @@ TABLES = [
     MinutesVersion,
     MinutesDraft,
     AuditEvent,
+    Notification,
 ]
 
 APP_CONFIG = AppConfig(

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from mou.schemas import Id, Input, Page
+from mou.schemas import Email, Id, Input, Page
 
 Role = Literal["admin", "manager", "liaison", "viewer"]
 Locale = Literal["id", "en"]
@@ -97,6 +97,8 @@ class User(msgspec.Struct):
     organisation_id: int
     person_id: int | None
     locale: Locale
+    #: Where notifications are mailed; empty: in the app only.
+    email: str
     active: bool
 
 
@@ -107,6 +109,7 @@ class UserCreate(Input):
     organisation_id: Id
     person_id: Id | None = None
     locale: Locale = "id"
+    email: Email = ""
 
 
 class UserUpdate(Input):
@@ -114,6 +117,7 @@ class UserUpdate(Input):
     organisation_id: Id | msgspec.UnsetType = msgspec.UNSET
     person_id: Id | msgspec.UnsetType | None = msgspec.UNSET
     locale: Locale | msgspec.UnsetType = msgspec.UNSET
+    email: Email | msgspec.UnsetType = msgspec.UNSET
     active: bool | msgspec.UnsetType = msgspec.UNSET
     password: Password | msgspec.UnsetType = msgspec.UNSET
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from piccolo.engine.postgres import PostgresEngine
@@ -15,6 +16,17 @@ from mou.db import DB
 GENESIS_HASH = "0" * 64
 #: Key of the PostgreSQL advisory lock that queues writers of the chain.
 _CHAIN_LOCK = 7_020_001
+
+#: Called with every event as it is appended, in its transaction (keyword arguments as
+#: ``audit_record``'s). Features subscribe (notifications); the audit trail imports none.
+AuditSubscriber = Callable[..., Awaitable[None]]
+_subscribers: list[AuditSubscriber] = []
+
+
+def audit_subscribe(subscriber: AuditSubscriber) -> None:
+    """Have ``subscriber`` called for every event appended from now on (once per function)."""
+    if subscriber not in _subscribers:
+        _subscribers.append(subscriber)
 
 
 def canonical_json(value: Any) -> str:
@@ -59,7 +71,8 @@ async def audit_record(
     before: Any = None,
     after: Any = None,
 ) -> None:
-    """Append one event. Call inside the write's transaction (``mou.db.atomic``)."""
+    """Append one event. Call inside the write's transaction (``mou.db.atomic``): what the
+    subscribers write (notifications) commits or rolls back with it."""
     if isinstance(DB, PostgresEngine):
         # SQLite's IMMEDIATE transactions already admit one writer at a time.
         await AuditEvent.raw("SELECT pg_advisory_xact_lock({})", _CHAIN_LOCK)
@@ -90,3 +103,12 @@ async def audit_record(
             hash=digest,
         )
     )
+    for subscriber in _subscribers:
+        await subscriber(
+            actor_id=actor_id,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            before=before,
+            after=after,
+        )
