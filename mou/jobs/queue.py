@@ -12,7 +12,7 @@ import logging
 
 import procrastinate
 
-from mou.db import DB, close_pool, open_pool, postgres_config
+from mou.db import DB, close_pool, open_pool
 from mou.jobs.tasks import PERIODIC_JOBS, PeriodicJob
 from mou.settings import Settings
 
@@ -43,11 +43,7 @@ def _register(app: procrastinate.App, job: PeriodicJob, seconds: float) -> None:
 
 def queue_app(settings: Settings) -> procrastinate.App:
     """The procrastinate app with every periodic job of these settings."""
-    config = postgres_config(settings.database_url)
-    connector = procrastinate.PsycopgConnector(
-        kwargs={key: value for key, value in config.items() if value is not None}
-        | {"dbname": config["database"]}
-    )
+    connector = procrastinate.PsycopgConnector(conninfo=settings.database_url)
     app = procrastinate.App(connector=connector)
     for job in PERIODIC_JOBS:
         if job.every(settings) > 0:
