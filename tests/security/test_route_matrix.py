@@ -19,6 +19,7 @@ from litestar.routes import HTTPRoute
 
 from mou.accounts.sessions import SESSION_COOKIE, session_start
 from mou.accounts.tables import ApiToken
+from mou.meetings.tables import CalendarFeed
 from mou.notifications.tables import Notification
 from mou.policy import PUBLIC, roles_for
 from tests.conftest import REPORT, Actors
@@ -37,6 +38,7 @@ SCOPED = {
     "action_item_id",
     "person_id",
     "token_id",
+    "feed_id",
     "notification_id",
 }
 #: Ids of records that belong to one user: hidden from every other caller, admins included.
@@ -48,6 +50,7 @@ LITERALS = {
     "path": "nothing",
     "sha256": "0" * 64,
     "digest": "0" * 64,
+    "feed_token": "not-a-feed-token.ics",
 }
 
 
@@ -109,6 +112,17 @@ async def _spare_token(user_id: int) -> int:
     return int(row.id)
 
 
+async def _spare_feed(user_id: int) -> int:
+    row = CalendarFeed(
+        user=user_id,
+        name="spare",
+        token_hash=secrets.token_hex(32),
+        created_at=dt.datetime.now(dt.UTC),
+    )
+    await row.save()
+    return int(row.id)
+
+
 async def _notification(user_id: int) -> int:
     row = Notification(
         user=user_id,
@@ -161,6 +175,7 @@ async def callers(
             user_id, headers = await actors.user(role, org)
             groups.append((f"{label} {role}", role, mine, theirs, user_id, headers))
     tokens = {name: await _spare_token(user_id) for name, *_, user_id, _h in groups}
+    feeds = {name: await _spare_feed(user_id) for name, *_, user_id, _h in groups}
     notifications = {name: await _notification(user_id) for name, *_, user_id, _h in groups}
     names = [g[0] for g in groups]
     for index, (name, role, mine, theirs, user_id, headers) in enumerate(groups):
@@ -170,12 +185,14 @@ async def callers(
         caller.own = {
             **mine,
             "token_id": tokens[name],
+            "feed_id": feeds[name],
             "notification_id": notifications[name],
             "user_id": user_id,
         }
         caller.foreign = {
             **theirs,
             "token_id": tokens[other],
+            "feed_id": feeds[other],
             "notification_id": notifications[other],
             "user_id": user_id,
         }
