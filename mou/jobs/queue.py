@@ -14,6 +14,7 @@ import procrastinate
 
 from mou.db import DB, close_pool, open_pool
 from mou.jobs.tasks import PERIODIC_JOBS, PeriodicJob
+from mou.logs import logging_configure
 from mou.settings import Settings
 
 logger = logging.getLogger("mou.jobs")
@@ -53,6 +54,7 @@ def queue_app(settings: Settings) -> procrastinate.App:
 
 async def worker_run(settings: Settings) -> None:
     """``mou worker``: run jobs until stopped (SIGINT/SIGTERM finish the current job first)."""
+    logging_configure(settings.log_level)
     await open_pool(DB, settings)
     try:
         app = queue_app(settings)
