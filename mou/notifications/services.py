@@ -9,8 +9,7 @@ import msgspec
 from mou import errors
 from mou.accounts.schemas import CurrentUser
 from mou.accounts.tables import User
-from mou.audit.services import audit_record
-from mou.db import atomic
+from mou.audit import audited
 from mou.notifications import schemas
 from mou.notifications.messages import KINDS
 from mou.notifications.selectors import NOTIFICATION_COLUMNS
@@ -23,14 +22,24 @@ async def notification_read(*, user: CurrentUser, notification_id: int) -> schem
     """Mark one of the caller's notifications read (again: keeps the first time). Another
     user's notification answers exactly like a missing one."""
     mine = (Notification.id == notification_id) & (Notification.user == user.id)
-    async with atomic():
+
+    async def read(_: int) -> schemas.Notification:
+        row = await Notification.select(*NOTIFICATION_COLUMNS).where(mine).first()
+        if row is None:
+            raise errors.NotFound(errors.NOT_FOUND.format(entity="notification"))
+        return msgspec.convert(row, schemas.Notification)
+
+    async with audited(
+        actor_id=user.actor_id,
+        action="read",
+        entity="notification",
+        entity_id=notification_id,
+        read=read,
+    ) as write:
         await Notification.update({Notification.read_at: dt.datetime.now(dt.UTC)}).where(
             mine & Notification.read_at.is_null()
         )
-        row = await Notification.select(*NOTIFICATION_COLUMNS).where(mine).first()
-    if row is None:
-        raise errors.NotFound(errors.NOT_FOUND.format(entity="notification"))
-    return msgspec.convert(row, schemas.Notification)
+    return write.after
 
 
 async def email_preferences_get(*, user: CurrentUser) -> schemas.EmailPreferences:
@@ -47,16 +56,12 @@ async def email_preferences_update(
     if unknown:
         raise errors.InvalidInput("muted", UNKNOWN_KIND.format(kinds=", ".join(unknown)))
     muted = ",".join(kind for kind in KINDS if kind in data.muted)
-    async with atomic():
-        before = await email_preferences_get(user=user)
+    async with audited(
+        actor_id=user.actor_id,
+        action="update",
+        entity="email_preferences",
+        entity_id=user.id,
+        read=lambda _: email_preferences_get(user=user),
+    ) as write:
         await User.update({User.email_muted: muted}).where(User.id == user.id)
-        after = await email_preferences_get(user=user)
-        await audit_record(
-            actor_id=user.actor_id,
-            action="update",
-            entity="email_preferences",
-            entity_id=user.id,
-            before=before.muted,
-            after=after.muted,
-        )
-    return after
+    return write.after
