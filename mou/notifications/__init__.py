@@ -5,7 +5,7 @@ Importing the package subscribes the rules to the audit trail, so every audited 
 process is considered.
 """
 
-from mou.audit.services import audit_subscribe
+from mou.audit import audit_subscribe
 from mou.notifications.rules import notifications_for_event
 
 audit_subscribe(notifications_for_event)
