@@ -20,13 +20,16 @@ async def page_of(
     *,
     limit: int,
     offset: int,
+    extra: dict[str, Any] | None = None,
 ) -> P:
-    """A ``page_type`` of ``table`` rows matching every clause in ``where``, ordered by id."""
+    """A ``page_type`` of ``table`` rows matching every clause in ``where``, ordered by id;
+    ``extra`` fills the page's own further fields."""
     query = table.select(*columns).order_by(table._meta.primary_key)
     count = table.count()
     for clause in where:
         query, count = query.where(clause), count.where(clause)
     rows = await query.limit(limit).offset(offset)
     return msgspec.convert(
-        {"items": rows, "total": await count, "limit": limit, "offset": offset}, page_type
+        {"items": rows, "total": await count, "limit": limit, "offset": offset} | (extra or {}),
+        page_type,
     )
