@@ -26,8 +26,8 @@ from mou.accounts.auth import PUBLIC_PATHS, AuthenticationMiddleware
 from mou.accounts.pages import LoginController
 from mou.agreements.api import AgreementController, ApprovalController, ScopeItemController
 from mou.agreements.pages import AgreementPages
-from mou.agreements.tick import agreement_ticker
 from mou.db import database_session, runtime_bound
+from mou.jobs.inprocess import jobs_lifespan
 from mou.logs import logging_configure, request_id_middleware
 from mou.meetings.api import (
     AgreementMeetingController,
@@ -39,6 +39,7 @@ from mou.migrate import database_readiness
 from mou.minutes.api import MinutesController
 from mou.minutes.pages import document_verify_page, minutes_verify
 from mou.minutes.pool import render_pool_lifespan
+from mou.notifications.api import NotificationController
 from mou.parties.api import OrganisationController, PersonController
 from mou.settings import Settings, get_settings, secret_key_problem
 from mou.web.guard import policy_check, route_guard
@@ -109,7 +110,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     logging_configure(settings.log_level)
 
     def database(_: Litestar) -> contextlib.AbstractAsyncContextManager[Any]:
-        # Bound for the lifespan: the tasks it starts (the tick) inherit the binding.
+        # Bound for the lifespan; the in-process jobs (SQLite) bind the same settings themselves.
         return database_session(settings)
 
     app = Litestar(
@@ -131,14 +132,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
             calendar_feed,
             MinutesController,
             minutes_verify,
+            NotificationController,
             LoginController,
             AgreementPages,
             create_static_files_router(path="/static", directories=[STATIC], name="static"),
         ],
-        # Entered in order, left in reverse: the tick stops before the pool closes.
+        # Entered in order, left in reverse: the jobs stop before the pool closes.
         lifespan=[
             database,
-            agreement_ticker(settings.tick_seconds),
+            jobs_lifespan(settings),
             render_pool_lifespan,
             freeze_startup_heap,
         ],

@@ -170,12 +170,34 @@ def _audit_verify(expected_head: str | None, anchor_file: str | None) -> int:
 
 
 def _tick() -> int:
-    from mou.agreements.tick import tick_command
+    from mou.jobs.commands import tick_command
 
     applied = asyncio.run(tick_command(settings=_settings()))
     for agreement_id, action in applied:
         print(f"agreement {agreement_id}: {action}")
     print(f"tick: {len(applied)} stage changes")
+    return 0
+
+
+def _remind() -> int:
+    from mou.jobs.commands import remind_command
+
+    reminders, mail = asyncio.run(remind_command(settings=_settings()))
+    print(
+        f"remind: {reminders.written} new reminders; mail: {mail.sent} sent, "
+        f"{mail.retrying} retrying, {mail.failed} failed"
+    )
+    return 0
+
+
+def _worker() -> int:
+    from mou.jobs.commands import worker_command
+
+    try:
+        asyncio.run(worker_command(settings=_settings()))
+    except ValueError as exc:
+        print(f"mou worker: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -274,6 +296,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "tick", help="activate and expire agreements whose dates have come (safe to repeat)"
     )
+    commands.add_parser(
+        "remind", help="write the reminders due now and mail pending notifications (safe to repeat)"
+    )
+    commands.add_parser("worker", help="PostgreSQL: run the job worker until stopped")
     minutes = commands.add_parser("minutes", help="minutes of meetings").add_subparsers(
         dest="minutes_command", required=True
     )
@@ -299,6 +325,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _backup_or_restore(args.command, args.file)
     if args.command == "tick":
         return _tick()
+    if args.command == "remind":
+        return _remind()
+    if args.command == "worker":
+        return _worker()
     if args.command == "audit" and args.audit_command == "verify":
         return _audit_verify(args.expect_head, args.anchor_file)
     if args.command == "user" and args.user_command == "deactivate":

@@ -113,8 +113,10 @@ async def page_of(
     limit: int,
     offset: int,
     cursor: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> P:
-    """A ``page_type`` of ``table`` rows matching every clause in ``where``, ordered by id.
+    """A ``page_type`` of ``table`` rows matching every clause in ``where``, ordered by id;
+    ``extra`` fills the page's own further fields.
 
     For tables that do not grow with the archive (users, tokens, organisations, people): the
     total is an exact ``COUNT`` over the same filters.
@@ -139,6 +141,7 @@ async def page_of(
             "limit": limit,
             "offset": offset,
             "next_cursor": next_cursor,
-        },
+        }
+        | (extra or {}),
         page_type,
     )

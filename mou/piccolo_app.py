@@ -14,6 +14,7 @@ from mou.meetings.tables import (
     Meeting,
 )
 from mou.minutes.tables import MinutesDraft, MinutesVersion
+from mou.notifications.tables import Notification
 from mou.parties.tables import Organisation, Person
 from mou.settings import PROJECT_ROOT
 
@@ -38,6 +39,7 @@ TABLES = [
     MinutesVersion,
     MinutesDraft,
     AuditEvent,
+    Notification,
 ]
 
 APP_CONFIG = AppConfig(

@@ -86,6 +86,12 @@ ROUTE_ROLES: dict[str, frozenset[Role]] = {
     "minutes_versions": READERS,
     "minutes_pdf": READERS,
     "minutes_verify": PUBLIC,
+    # Each caller's own notifications: the selectors filter by the caller, whatever the role.
+    "notification_list": READERS,
+    "notification_read": READERS,
+    "email_preferences": READERS,
+    "email_preferences_update": READERS,
+    "mail_failures": ADMIN,
 }
 
 # The caller's organisation with every organisation above and below it, in one statement

@@ -71,6 +71,30 @@ class Settings:
     render_memory_limit_mb: int = 2048
     #: CPU niceness of the renderers: under load, API calls go first.
     render_niceness: int = 10
+    #: SMTP server notifications are mailed through; empty: no mail (in-app notifications only).
+    smtp_host: str = ""
+    smtp_port: int = 25
+    #: ``none``, ``starttls`` or ``tls`` (implicit TLS, usually port 465).
+    smtp_tls: str = "none"
+    smtp_username: str = ""
+    smtp_password: str = ""
+    #: Seconds one SMTP conversation may take.
+    smtp_timeout: float = 10.0
+    mail_from: str = "mou@localhost"
+    #: Attempts to mail one notification before it is marked failed (admins see it).
+    mail_max_attempts: int = 6
+    #: Seconds before the first retry; each further retry waits twice as long.
+    mail_retry_seconds: float = 60.0
+    #: Seconds a worker holds a notification it is mailing; a killed worker's hold ends then.
+    mail_lease_seconds: float = 300.0
+    #: Seconds between runs of the delivery job; of the reminders job.
+    delivery_seconds: float = 30.0
+    reminder_seconds: float = 3600.0
+    #: Days before an agreement's end when its parties are reminded, one reminder per window.
+    reminder_windows: tuple[int, ...] = (90, 30, 7)
+    #: Days a meeting's minutes may stay in draft; days an approval may wait; before a reminder.
+    reminder_minutes_draft_days: int = 7
+    reminder_approval_days: int = 7
 
     @property
     def is_sqlite(self) -> bool:
@@ -132,6 +156,39 @@ class Settings:
                 env.get("MOU_RENDER_MEMORY_LIMIT_MB", defaults.render_memory_limit_mb)
             ),
             render_niceness=int(env.get("MOU_RENDER_NICENESS", defaults.render_niceness)),
+            smtp_host=env.get("MOU_SMTP_HOST", defaults.smtp_host),
+            smtp_port=int(env.get("MOU_SMTP_PORT", defaults.smtp_port)),
+            smtp_tls=env.get("MOU_SMTP_TLS", defaults.smtp_tls).strip().lower(),
+            smtp_username=env.get("MOU_SMTP_USERNAME", defaults.smtp_username),
+            smtp_password=env.get("MOU_SMTP_PASSWORD", defaults.smtp_password),
+            smtp_timeout=float(env.get("MOU_SMTP_TIMEOUT", defaults.smtp_timeout)),
+            mail_from=env.get("MOU_MAIL_FROM", defaults.mail_from),
+            mail_max_attempts=int(env.get("MOU_MAIL_MAX_ATTEMPTS", defaults.mail_max_attempts)),
+            mail_retry_seconds=float(
+                env.get("MOU_MAIL_RETRY_SECONDS", defaults.mail_retry_seconds)
+            ),
+            mail_lease_seconds=float(
+                env.get("MOU_MAIL_LEASE_SECONDS", defaults.mail_lease_seconds)
+            ),
+            delivery_seconds=float(env.get("MOU_DELIVERY_SECONDS", defaults.delivery_seconds)),
+            reminder_seconds=float(env.get("MOU_REMINDER_SECONDS", defaults.reminder_seconds)),
+            reminder_windows=tuple(
+                sorted(
+                    {
+                        int(day)
+                        for day in env.get("MOU_REMINDER_WINDOWS", "").split(",")
+                        if day.strip()
+                    }
+                    or defaults.reminder_windows,
+                    reverse=True,
+                )
+            ),
+            reminder_minutes_draft_days=int(
+                env.get("MOU_REMINDER_MINUTES_DRAFT_DAYS", defaults.reminder_minutes_draft_days)
+            ),
+            reminder_approval_days=int(
+                env.get("MOU_REMINDER_APPROVAL_DAYS", defaults.reminder_approval_days)
+            ),
         )
 
 

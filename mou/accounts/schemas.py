@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from mou.caller import Role
-from mou.schemas import Id, Input, Page
+from mou.schemas import Email, Id, Input, Page
 
 Locale = Literal["id", "en"]
 Username = Annotated[str, msgspec.Meta(min_length=3, max_length=150, pattern=r"^[A-Za-z0-9_.@-]+$")]
@@ -70,6 +70,8 @@ class User(msgspec.Struct):
     organisation_id: int
     person_id: int | None
     locale: Locale
+    #: Where notifications are mailed; empty: in the app only.
+    email: str
     active: bool
 
 
@@ -80,6 +82,7 @@ class UserCreate(Input):
     organisation_id: Id
     person_id: Id | None = None
     locale: Locale = "id"
+    email: Email = ""
 
 
 class UserUpdate(Input):
@@ -87,6 +90,7 @@ class UserUpdate(Input):
     organisation_id: Id | msgspec.UnsetType = msgspec.UNSET
     person_id: Id | msgspec.UnsetType | None = msgspec.UNSET
     locale: Locale | msgspec.UnsetType = msgspec.UNSET
+    email: Email | msgspec.UnsetType = msgspec.UNSET
     active: bool | msgspec.UnsetType = msgspec.UNSET
     password: Password | msgspec.UnsetType = msgspec.UNSET
 

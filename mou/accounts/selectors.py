@@ -26,6 +26,7 @@ USER_COLUMNS = (
     User.organisation.as_alias("organisation_id"),
     User.person.as_alias("person_id"),
     User.locale,
+    User.email,
     User.active,
 )
 

@@ -47,6 +47,7 @@ async def user_create(*, user: CurrentUser, data: schemas.UserCreate) -> schemas
             organisation=data.organisation_id,
             person=data.person_id,
             locale=data.locale,
+            email=data.email,
             active=True,
         )
         await row.save()
@@ -84,7 +85,7 @@ async def _user_write(user_id: int, data: schemas.UserUpdate, values: dict[Any, 
     if data.person_id is not msgspec.UNSET:
         await require_row(Person, data.person_id, field="person_id")
         values["person"] = data.person_id
-    for name in ("role", "locale", "active"):
+    for name in ("role", "locale", "email", "active"):
         value = getattr(data, name)
         if value is not msgspec.UNSET:
             values[name] = value

@@ -15,6 +15,10 @@ class User(Table, db=DB, tablename="mou_user"):
     organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict)
     person = ForeignKey(Person, null=True, on_delete=OnDelete.restrict)
     locale = Varchar(length=10, default="id")
+    #: Where notifications are mailed; empty: in the app only.
+    email = Varchar(length=254, default="")
+    #: Notification kinds this user does not want by email, comma-separated.
+    email_muted = Varchar(length=1000, default="")
     active = Boolean(default=True)
     created_at = Timestamptz()
 

@@ -2,29 +2,19 @@
 
 ``agreements_tick`` is idempotent and safe from several processes at once: each due agreement
 goes through the ``activate``/``expire`` action under the agreement's lock, so a process that
-comes second finds the stage already moved and leaves it. ``mou tick`` runs it once; the app
-runs it every ``MOU_TICK_SECONDS``.
+comes second finds the stage already moved and leaves it. ``mou tick`` runs it once; it runs
+every ``MOU_TICK_SECONDS`` as a periodic job (``mou.jobs``).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import datetime as dt
-import logging
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager
-from typing import Any
 
 from mou import clock, errors
 from mou.agreements.actions import agreement_act
 from mou.agreements.schemas import ActionRequest
 from mou.agreements.tables import Agreement
 from mou.caller import CurrentUser
-from mou.db import database_session
-from mou.settings import Settings
-
-logger = logging.getLogger("mou.tick")
 
 
 async def _due(action: str, today: dt.date) -> list[int]:
@@ -62,40 +52,3 @@ async def agreements_tick(*, today: dt.date | None = None) -> list[tuple[int, st
                 continue  # another process moved it first
             applied.append((agreement_id, action))
     return applied
-
-
-async def tick_command(*, settings: Settings) -> list[tuple[int, str]]:
-    """``mou tick``: one tick on the database ``settings`` name, with a pool of its own."""
-    async with database_session(settings):
-        return await agreements_tick()
-
-
-async def _tick_every(seconds: float) -> None:
-    while True:
-        try:
-            applied = await agreements_tick()
-        except Exception:
-            logger.exception("agreement tick failed; trying again in %s s", seconds)
-        else:
-            for agreement_id, action in applied:
-                logger.info("agreement %s: %s by the system", agreement_id, action)
-        await asyncio.sleep(seconds)
-
-
-def agreement_ticker(seconds: float) -> Callable[[Any], AbstractAsyncContextManager[None]]:
-    """An app lifespan running the tick every ``seconds`` (0 or less: never)."""
-
-    @contextlib.asynccontextmanager
-    async def ticker(_: Any) -> AsyncIterator[None]:
-        if seconds <= 0:
-            yield
-            return
-        task = asyncio.create_task(_tick_every(seconds), name="agreement-tick")
-        try:
-            yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    return ticker

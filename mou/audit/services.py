@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from mou.audit.tables import AuditEvent
@@ -13,6 +14,17 @@ from mou.db import transaction_lock
 GENESIS_HASH = "0" * 64
 #: Key of the PostgreSQL advisory lock that queues writers of the chain.
 _CHAIN_LOCK = 7_020_001
+
+#: Called with every event as it is appended, in its transaction (keyword arguments as
+#: ``audit_record``'s). Features subscribe (notifications); the audit trail imports none.
+AuditSubscriber = Callable[..., Awaitable[None]]
+_subscribers: list[AuditSubscriber] = []
+
+
+def audit_subscribe(subscriber: AuditSubscriber) -> None:
+    """Have ``subscriber`` called for every event appended from now on (once per function)."""
+    if subscriber not in _subscribers:
+        _subscribers.append(subscriber)
 
 
 def canonical_json(value: Any) -> str:
@@ -58,7 +70,8 @@ async def audit_record(
     after: Any = None,
 ) -> None:
     """Append one event inside the current transaction. Features do not call this: they write
-    through ``mou.audit.audited``, which calls it once per write."""
+    through ``mou.audit.audited``, which calls it once per write. What the subscribers write
+    (notifications) commits or rolls back with it."""
     await transaction_lock(_CHAIN_LOCK)
     last = await AuditEvent.select(AuditEvent.hash).order_by(AuditEvent.id, ascending=False).first()
     prev_hash = last["hash"] if last else GENESIS_HASH
@@ -87,3 +100,12 @@ async def audit_record(
             hash=digest,
         )
     )
+    for subscriber in _subscribers:
+        await subscriber(
+            actor_id=actor_id,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            before=before,
+            after=after,
+        )

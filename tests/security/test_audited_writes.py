@@ -16,7 +16,9 @@ draft's ``create``, and a user change that deactivates or sets a password also r
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import re
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +33,7 @@ from mou.accounts.tables import User
 from mou.audit import NothingWritten, audited
 from mou.audit.tables import AuditEvent
 from mou.audit.writes import CREATE_WITHOUT_ID
+from mou.notifications.tables import Notification
 from mou.parties.tables import Organisation
 from mou.web.guard import LITESTAR_PUBLIC_PREFIXES
 from tests.conftest import KNOWN_PASSWORD, REPORT, Actors
@@ -104,6 +107,22 @@ async def _token_create(s: Scene) -> Call:
 async def _token_revoke(s: Scene) -> Call:
     token = await s.post("/api/v1/tokens", {"name": "sekali pakai"})
     return Call(params={"token_id": token["id"]}, send={"headers": s.admin})
+
+
+async def _notification_read(s: Scene) -> Call:
+    row = Notification(
+        user=s.admin_id,
+        kind="agreement_signed",
+        key=f"audited:{secrets.token_hex(8)}",
+        subject="Kerja sama ditandatangani",
+        created_at=dt.datetime.now(dt.UTC),
+    )
+    await row.save()
+    return Call(params={"notification_id": row.id}, send={"headers": s.admin})
+
+
+async def _email_preferences_update(s: Scene) -> Call:
+    return Call(send={"headers": s.admin, "json": {"muted": ["agreement_signed"]}})
 
 
 async def _user_create(s: Scene) -> Call:
@@ -268,6 +287,8 @@ WRITES: dict[str, Callable[[Scene], Awaitable[Call]]] = {
     "auth_token": _auth_token,
     "token_create": _token_create,
     "token_revoke": _token_revoke,
+    "notification_read": _notification_read,
+    "email_preferences_update": _email_preferences_update,
     "user_create": _user_create,
     "user_update": _user_update,
     "organisation_create": _organisation_create,

@@ -21,6 +21,7 @@ from mou.accounts.sessions import SESSION_COOKIE, session_start
 from mou.accounts.tables import ApiToken
 from mou.caller import PUBLIC
 from mou.meetings.tables import CalendarFeed
+from mou.notifications.tables import Notification
 from mou.policy import ROUTE_ROLES
 from mou.web.guard import roles_for
 from tests.conftest import REPORT, Actors
@@ -40,7 +41,10 @@ SCOPED = {
     "person_id",
     "token_id",
     "feed_id",
+    "notification_id",
 }
+#: Ids of records that belong to one user: hidden from every other caller, admins included.
+PERSONAL = {"notification_id"}
 UNSCOPED = {"organisation_id", "user_id"}
 LITERALS = {
     "action": "submit",
@@ -121,6 +125,18 @@ async def _spare_feed(user_id: int) -> int:
     return int(row.id)
 
 
+async def _notification(user_id: int) -> int:
+    row = Notification(
+        user=user_id,
+        kind="agreement_signed",
+        key=f"matrix:{secrets.token_hex(8)}",
+        subject="Kerja sama ditandatangani",
+        created_at=dt.datetime.now(dt.UTC),
+    )
+    await row.save()
+    return int(row.id)
+
+
 async def _browser_session(app_client: httpx.AsyncClient, user_id: int | None) -> tuple[str, str]:
     """A session cookie (for a user) and a CSRF form token, as a browser would hold them."""
     if user_id is not None:
@@ -162,16 +178,24 @@ async def callers(
             groups.append((f"{label} {role}", role, mine, theirs, user_id, headers))
     tokens = {name: await _spare_token(user_id) for name, *_, user_id, _h in groups}
     feeds = {name: await _spare_feed(user_id) for name, *_, user_id, _h in groups}
+    notifications = {name: await _notification(user_id) for name, *_, user_id, _h in groups}
     names = [g[0] for g in groups]
     for index, (name, role, mine, theirs, user_id, headers) in enumerate(groups):
         caller = Caller(name, role or "admin", new_client(), headers)
         _, caller.csrf = await _browser_session(caller.client, user_id)
         other = names[(index + 1) % len(names)]
-        caller.own = {**mine, "token_id": tokens[name], "feed_id": feeds[name], "user_id": user_id}
+        caller.own = {
+            **mine,
+            "token_id": tokens[name],
+            "feed_id": feeds[name],
+            "notification_id": notifications[name],
+            "user_id": user_id,
+        }
         caller.foreign = {
             **theirs,
             "token_id": tokens[other],
             "feed_id": feeds[other],
+            "notification_id": notifications[other],
             "user_id": user_id,
         }
         result.append(caller)
@@ -257,7 +281,10 @@ async def test_route_matrix_matches_the_policy(
 
 
 def _hidden(caller: Caller, roles: frozenset[str] | None, params: set[str]) -> bool:
-    """The foreign object must look missing: a non-admin allowed on the route, scoped ids."""
+    """The foreign object must look missing: a non-admin allowed on the route, scoped ids;
+    or anyone allowed on the route, another user's personal record."""
+    if caller.role is not None and roles and caller.role in roles and params & PERSONAL:
+        return True
     return (
         caller.role not in (None, "admin")
         and roles is not None
