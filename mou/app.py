@@ -25,6 +25,7 @@ from mou.agreements.api import AgreementController, ApprovalController, ScopeIte
 from mou.agreements.pages import AgreementPages
 from mou.agreements.tick import agreement_ticker
 from mou.db import DB, close_pool, open_pool
+from mou.home import HomePage
 from mou.http import EXCEPTION_HANDLERS
 from mou.meetings.api import AgreementMeetingController, MeetingController
 from mou.minutes.api import MinutesController, document_verify_page, minutes_verify
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             MinutesController,
             minutes_verify,
             LoginController,
+            HomePage,
             AgreementPages,
             create_static_files_router(path="/static", directories=[STATIC], name="static"),
         ],

@@ -12,13 +12,14 @@ from litestar import Controller, Request, Response
 from litestar.datastructures import Cookie
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.params import HeaderParameter, PathParameter, QueryParameter
-from litestar.response import Redirect, Template
+from litestar.response import Redirect
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import BeforeRequestHookHandler
 
 from mou import errors
 from mou.accounts.schemas import CurrentUser
 from mou.accounts.sessions import SESSION_COOKIE
+from mou.pages import page
 from mou.schemas import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT, TEXT_PATTERN
 from mou.settings import Settings
 
@@ -269,15 +270,14 @@ def _pages_too(handler: Any) -> Any:
             return Redirect(f"/login?next={quote(request.url.path)}", status_code=303)
         body = response.content if isinstance(response.content, dict) else {}
         headers = {k: v for k, v in response.headers.items() if k.lower() == "retry-after"}
-        return Template(
+        status = response.status_code or 500
+        return page(
+            request,
             "error.html",
-            context={
-                "status": response.status_code,
-                "title": body.get("title", ""),
-                "detail": body.get("detail", ""),
-                "user": request.scope.get("user"),
-            },
-            status_code=response.status_code or 500,
+            # Comes back home, not to the URL asked for: a hidden record's page must not differ
+            # from a missing one's by a single byte.
+            {"status": status, "detail": body.get("detail", ""), "return_to": "/"},
+            status_code=status,
             headers=headers,
         )
 

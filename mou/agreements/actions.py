@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -81,6 +82,27 @@ async def agreement_act(
         after = await agreement_get(user=user, agreement_id=agreement_id)
         await _audit(user, decision, before, after, evidence, renewal)
     return renewal or after
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """Where an agreement stands for one user: what they may do now, and which parties have
+    approved in the current round (the others are pending)."""
+
+    actions: tuple[str, ...]
+    approved_party_ids: frozenset[int]
+
+
+async def agreement_standing(*, user: CurrentUser, agreement_id: int) -> Standing:
+    """What ``user`` may do with the agreement now, decided by the same rules as
+    ``agreement_act`` (so a page offers exactly the buttons that would succeed)."""
+    await require_agreement_visible(user, agreement_id)
+    row = await Agreement.select(*_STATE_COLUMNS).where(Agreement.id == agreement_id).first()
+    if row is None:
+        raise errors.NotFound(errors.NOT_FOUND.format(entity="agreement"))
+    state = await _state(row)
+    actor = workflow.Actor(role=actor_role(user), manages=await managed_organisations(user))
+    return Standing(workflow.actions_allowed(state, actor, clock.today()), state.approved)
 
 
 async def _audit(

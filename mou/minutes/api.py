@@ -22,7 +22,8 @@ from mou.http import (
     etag_headers,
     expected_version,
 )
-from mou.i18n import N_, long_date, translations
+from mou.i18n import long_date, translations
+from mou.labels import LANGUAGES
 from mou.minutes import schemas, selectors, services
 from mou.minutes.document import MinutesTooLarge
 from mou.minutes.pool import RenderFailed
@@ -37,7 +38,6 @@ LanguageQuery = Annotated[
 VersionQuery = Annotated[
     int | None, QueryParameter(ge=1, le=MAX_ID, description="A final version; default: newest.")
 ]
-LANGUAGE_NAMES = {"id": N_("Indonesian"), "en": N_("English")}
 Digest = Annotated[
     str, PathParameter(description="SHA-256 of a minutes PDF, or the code printed in it (hex).")
 ]
@@ -169,5 +169,5 @@ def _verify_page(verification: schemas.Verification | None, language: str) -> st
     if verification is not None:
         values["meeting_date"] = long_date(verification.meeting_date, language)
         values["issued_on"] = long_date(verification.issued_at.date(), language)
-        values["language_name"] = gettext(LANGUAGE_NAMES[verification.language])
+        values["language_name"] = gettext(LANGUAGES[verification.language])
     return environment().get_template("minutes/verify.html").render(**values, _=gettext)

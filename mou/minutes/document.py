@@ -15,7 +15,8 @@ from typing import Any
 import segno
 
 from mou import errors
-from mou.i18n import N_, day_and_date, long_date, time_span, translations
+from mou.i18n import day_and_date, long_date, time_span, translations
+from mou.labels import ATTENDANCE, MODES
 from mou.meetings import schemas as meetings
 
 #: Beyond these a document is refused (422) before any rendering: they keep a render inside
@@ -26,13 +27,6 @@ TOO_LARGE = (
     "The minutes are too large to print: {what} (at most {limit:,}). "
     "Move long material into an attachment of the agreement."
 )
-
-MODES = {
-    "in_person": N_("In person"),
-    "online": N_("Online"),
-    "hybrid": N_("Hybrid (in person and online)"),
-}
-ATTENDANCE = {"absent": N_("Absent"), "excused": N_("Excused"), "represented": N_("Represented by")}
 
 
 class MinutesTooLarge(errors.DomainError):
@@ -87,7 +81,8 @@ def _attendees(meeting: meetings.Meeting, gettext: Any) -> list[dict[str, Any]]:
     rows = []
     for attendee in meeting.attendees:
         remark = ""
-        if attendee.attendance in ATTENDANCE:
+        # The remark column names only who was not simply present.
+        if attendee.attendance != "present" and attendee.attendance in ATTENDANCE:
             remark = gettext(ATTENDANCE[attendee.attendance])
             if attendee.attendance == "represented" and attendee.represented_by:
                 remark = f"{remark} {attendee.represented_by}"
