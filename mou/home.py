@@ -10,6 +10,7 @@ from litestar import Controller, get
 from litestar.response import Template
 
 from mou import clock
+from mou.agreements.schemas import WaitingApprovalPage
 from mou.agreements.selectors import agreement_list, approvals_waiting
 from mou.http import Caller
 from mou.meetings.schemas import MeetingSummary
@@ -31,6 +32,18 @@ def meetings_by_when(meetings: list[MeetingSummary], today: dt.date) -> dict[str
         key = "today" if day <= today else "week" if day < today + dt.timedelta(days=7) else "later"
         groups[key].append(meeting)
     return groups
+
+
+def days_waited(waiting: WaitingApprovalPage | None, today: dt.date) -> dict[int, int]:
+    """Whole days each waiting party has waited (by party id), counted in the office's
+    calendar: what went into review yesterday evening has waited one day this morning."""
+    if waiting is None:
+        return {}
+    return {
+        item.party_id: (today - clock.today(item.waiting_since)).days
+        for item in waiting.items
+        if item.waiting_since is not None
+    }
 
 
 class HomePage(Controller):
@@ -55,6 +68,7 @@ class HomePage(Controller):
             "home.html",
             {
                 "waiting": waiting,
+                "waited": days_waited(waiting, today),
                 "today": today,
                 "meetings": meetings_by_when(meetings, today),
                 "ending": ending,

@@ -1,0 +1,95 @@
+"""The people and the agreement a browser test works with, committed under a fresh tag."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from mou import clock
+from mou.accounts.schemas import CurrentUser
+from mou.accounts.selectors import current_user
+from mou.accounts.tables import User
+from mou.agreements.actions import agreement_act
+from mou.agreements.schemas import ActionRequest, AgreementCreate, PartyIn
+from mou.agreements.services import agreement_create
+from mou.parties.schemas import OrganisationCreate
+from mou.parties.services import organisation_create
+from tests.conftest import KNOWN_PASSWORD, _known_hash
+
+PASSWORD = KNOWN_PASSWORD
+
+
+@dataclass
+class Cast:
+    tag: str
+    liaison: str
+    owner_manager: str
+    partner_manager: str
+    stranger_viewer: str
+    agreement_id: int
+    title: str
+
+
+async def _organisation(name: str) -> int:
+    created = await organisation_create(
+        user=CurrentUser.system(),
+        data=OrganisationCreate(name=name, short_name=name[:40], kind="provincial_agency"),
+    )
+    return created.id
+
+
+async def _user(username: str, role: str, organisation_id: int) -> int:
+    row = User(
+        username=username,
+        password_hash=await _known_hash(),
+        role=role,
+        organisation=organisation_id,
+    )
+    await row.save()
+    return int(row.id)
+
+
+async def cast_in_review() -> Cast:
+    """Two agencies with an agreement in review (ending within 90 days), their people, and a
+    viewer of a third, unrelated agency."""
+    tag = secrets.token_hex(3)
+    owner = await _organisation(f"Diskominfo {tag}")
+    partner = await _organisation(f"Biro Humas {tag}")
+    stranger = await _organisation(f"Dinas Lain {tag}")
+    names = {role: f"{role}{tag}" for role in ("liaison", "kadis", "karo", "mitra")}
+    liaison_user = await current_user(user_id=await _user(names["liaison"], "liaison", owner))
+    await _user(names["kadis"], "manager", owner)
+    await _user(names["karo"], "manager", partner)
+    await _user(names["mitra"], "viewer", stranger)
+    title = f"Diseminasi antikorupsi {tag}"
+    today = clock.today()
+    agreement = await agreement_create(
+        user=liaison_user,
+        data=AgreementCreate(
+            title=title,
+            kind="pks",
+            parties=[
+                PartyIn(organisation_id=owner, role="first_party"),
+                PartyIn(organisation_id=partner, role="second_party"),
+            ],
+            start_date=today - dt.timedelta(days=300),
+            end_date=today + dt.timedelta(days=60),
+        ),
+    )
+    await agreement_act(
+        user=liaison_user,
+        agreement_id=agreement.id,
+        action="submit",
+        expected_version=agreement.version,
+        data=ActionRequest(),
+    )
+    return Cast(
+        tag=tag,
+        liaison=names["liaison"],
+        owner_manager=names["kadis"],
+        partner_manager=names["karo"],
+        stranger_viewer=names["mitra"],
+        agreement_id=agreement.id,
+        title=title,
+    )
