@@ -39,6 +39,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
+# The app refuses to start in production mode without a shared secret; its servers inherit this.
+os.environ.setdefault("MOU_SECRET_KEY", secrets.token_urlsafe(48))
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 PYTHON = ROOT / ".venv" / "bin" / "python"

@@ -50,6 +50,8 @@ DATABASE_URL = f"sqlite:///{FOLDER}/bench.sqlite"
 # Before mou is imported: the engine is built from the environment once.
 os.environ["MOU_DATABASE_URL"] = DATABASE_URL
 os.environ.setdefault("MOU_LOG_LEVEL", "WARNING")
+# The app refuses to start in production mode without a shared secret; its servers inherit this.
+os.environ.setdefault("MOU_SECRET_KEY", secrets.token_urlsafe(48))
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402

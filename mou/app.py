@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import logging
 import secrets
 from collections.abc import AsyncIterator
+from typing import Any
 
-from litestar import Litestar, get
+from litestar import Litestar, Response, get
 from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
 from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
@@ -26,15 +27,17 @@ from mou.agreements.pages import AgreementPages
 from mou.agreements.tick import agreement_ticker
 from mou.db import DB, close_pool, open_pool
 from mou.home import HomePage
-from mou.http import EXCEPTION_HANDLERS
+from mou.http import EXCEPTION_HANDLERS, PROXIES_STATE, problem, proxy_networks
+from mou.logs import logging_configure, request_id_middleware
 from mou.meetings.api import AgreementMeetingController, MeetingController
+from mou.migrate import database_readiness
 from mou.minutes.api import MinutesController, document_verify_page, minutes_verify
 from mou.minutes.pool import render_pool_lifespan
 from mou.openapi import document_problems, document_request_bodies
 from mou.parties.api import OrganisationController, PersonController
 from mou.policy import policy_check, role_guard
 from mou.security import add_security_headers
-from mou.settings import Settings, get_settings
+from mou.settings import Settings, get_settings, secret_key_problem
 from mou.templating import STATIC, environment
 
 
@@ -42,6 +45,19 @@ from mou.templating import STATIC, environment
 async def health() -> dict[str, str]:
     """The process is alive; touches no database."""
     return {"status": "ok"}
+
+
+#: Seconds a caller (load balancer, orchestrator) should wait before asking ``/ready`` again.
+READY_RETRY_AFTER = 5
+
+
+@get("/ready", include_in_schema=False)
+async def ready() -> Response[Any]:
+    """The database answers and has run every migration: 200, else 503 saying why."""
+    reason = await database_readiness()
+    if reason is not None:
+        return problem(503, "Not ready", reason, retry_after=READY_RETRY_AFTER)
+    return Response({"status": "ready"})
 
 
 @contextlib.asynccontextmanager
@@ -56,9 +72,16 @@ async def freeze_startup_heap(_: Litestar) -> AsyncIterator[None]:
     yield
 
 
+class InsecureSettings(RuntimeError):
+    """The settings would run production with a secret anyone may know."""
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
-    logging.basicConfig(level=settings.log_level)
+    refusal = secret_key_problem(settings)
+    if refusal is not None:
+        raise InsecureSettings(refusal)
+    logging_configure(settings.log_level)
 
     @contextlib.asynccontextmanager
     async def database(_: Litestar) -> AsyncIterator[None]:
@@ -71,6 +94,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[
             health,
+            ready,
             AuthController,
             MeController,
             TokenController,
@@ -107,9 +131,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_httponly=True,
             cookie_samesite="lax",
             # The API takes bearer tokens only, never cookies, so it cannot be forged cross-site.
-            exclude=[r"^/api/", r"^/health$", r"^/verify/", r"^/schema"],
+            exclude=[r"^/api/", r"^/health$", r"^/ready$", r"^/verify/", r"^/schema"],
         ),
         guards=[role_guard],
+        state=State({PROXIES_STATE: proxy_networks(settings)}),
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
             title="mou",
@@ -126,6 +151,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=False,
     )
     policy_check(app)
+    app.asgi_handler = request_id_middleware(app.asgi_handler)
     document_problems(app)
     document_request_bodies(app)
     document_verify_page(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import secrets
 import sys
 from collections.abc import Sequence
 
@@ -22,18 +23,29 @@ def _migrate() -> int:
     return 0
 
 
+#: How ``mou serve`` runs the app under uvicorn (tests load the same).
+SERVER_OPTIONS = {
+    "factory": True,
+    # uvicorn would believe X-Forwarded-For from any loopback peer; the app reads it itself,
+    # from MOU_TRUSTED_PROXIES only (mou.http.client_address).
+    "proxy_headers": False,
+    "log_level": "info",
+    # The app logs each request itself, as JSON with its request id (mou.logs).
+    "access_log": False,
+}
+SERVER_APP = "mou.app:create_app"
+
+
 def _serve(host: str, port: int, workers: int) -> int:
     import uvicorn
 
-    uvicorn.run(
-        "mou.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=True,
-        log_level="info",
-    )
+    from mou.settings import get_settings, secret_key_problem
+
+    refusal = secret_key_problem(get_settings())
+    if refusal is not None:
+        print(f"mou serve: {refusal}", file=sys.stderr)
+        return 2
+    uvicorn.run(SERVER_APP, host=host, port=port, workers=workers, **SERVER_OPTIONS)  # type: ignore[arg-type]
     return 0
 
 
@@ -42,8 +54,16 @@ def _demo(host: str, port: int) -> int:
 
     from mou.settings import Settings, use_settings
 
-    # The demo never touches the configured database: it gets a fresh file of its own.
-    use_settings(dataclasses.replace(Settings.from_env(), database_url=DEMO_DATABASE_URL))
+    # The demo never touches the configured database: it gets a fresh file of its own, and
+    # (one process) a random secret unless one is configured.
+    configured = Settings.from_env()
+    use_settings(
+        dataclasses.replace(
+            configured,
+            database_url=DEMO_DATABASE_URL,
+            secret_key=configured.secret_key or secrets.token_urlsafe(48),
+        )
+    )
     from mou.demo import demo_prepare
 
     try:
@@ -60,6 +80,33 @@ def _demo(host: str, port: int) -> int:
         f'-H \'Content-Type: application/json\' -d \'{{"username":"{users[0][0]}","password":"{users[0][1]}"}}\''
     )
     return _serve(host, port, 1)
+
+
+def _backup_or_restore(command: str, file: str) -> int:
+    from pathlib import Path
+
+    from mou.backup import POSTGRES_USE_PG_DUMP, BackupRefused, sqlite_backup, sqlite_restore
+    from mou.settings import Settings
+
+    settings = Settings.from_env()
+    if not settings.is_sqlite:
+        print(f"mou {command}: {POSTGRES_USE_PG_DUMP}", file=sys.stderr)
+        return 2
+    # Imported after the check: importing mou.db builds the engine (and asks PostgreSQL).
+    from mou.db import sqlite_path
+
+    database = Path(sqlite_path(settings.database_url))
+    try:
+        if command == "backup":
+            size = sqlite_backup(database_path=database, target_path=Path(file))
+            print(f"backup of {database} written to {file} ({size} bytes)")
+        else:
+            size = sqlite_restore(backup_path=Path(file), database_path=database)
+            print(f"{file} restored to {database} ({size} bytes)")
+    except BackupRefused as exc:
+        print(f"mou {command}: {exc}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def _user_create(username: str, role: str, organisation: str, password: str | None) -> int:
@@ -190,6 +237,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="an append-only file outside the database: check against its last head, "
         "then append this run's head",
     )
+    backup = commands.add_parser(
+        "backup", help="SQLite: write a consistent copy of the live database to FILE"
+    )
+    backup.add_argument("file", metavar="FILE", help="a new file")
+    restore = commands.add_parser(
+        "restore", help="SQLite: copy the backup FILE to the configured, empty, database location"
+    )
+    restore.add_argument("file", metavar="FILE", help="a file written by mou backup")
     commands.add_parser(
         "tick", help="activate and expire agreements whose dates have come (safe to repeat)"
     )
@@ -214,6 +269,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _serve(args.host, args.port, args.workers)
     if args.command == "demo":
         return _demo(args.host, args.port)
+    if args.command in ("backup", "restore"):
+        return _backup_or_restore(args.command, args.file)
     if args.command == "tick":
         return _tick()
     if args.command == "audit" and args.audit_command == "verify":

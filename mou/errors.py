@@ -78,9 +78,31 @@ class TooManyRequests(DomainError):
         self.retry_after = retry_after
 
 
+class Unavailable(DomainError):
+    """The storage underneath cannot take the request now; nothing of it was kept."""
+
+    status_code = 503
+    title = "Service unavailable"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+class DatabaseUnavailable(Unavailable):
+    title = "Database unavailable"
+
+
+class StorageFull(Unavailable):
+    title = "Storage full"
+
+
 NOT_FOUND = "No such {entity}."
 STALE_VERSION = "The {entity} has changed since version {expected}; it is now at version {actual}."
 IF_MATCH_REQUIRED = 'Send If-Match: "<version>" with the version you last read.'
+IF_MATCH_WEAK = 'If-Match compares strongly: send "<version>", not a weak W/"<version>".'
 BAD_CREDENTIALS = N_("Wrong username or password.")
 TOO_MANY_ATTEMPTS = N_("Too many failed logins; try again in {seconds} seconds.")
 DUPLICATE = "A {entity} with this {field} already exists."
+DATABASE_UNAVAILABLE = "The database is unavailable; nothing was saved. Try again shortly."
+STORAGE_FULL = "The storage is full; nothing was saved. Try again later."

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import re
+import socket
+import sqlite3
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from typing import Annotated, Any
 from urllib.parse import quote
 
+import asyncpg
 import msgspec
 from litestar import Controller, Request, Response
 from litestar.datastructures import Cookie
@@ -26,6 +31,8 @@ from mou.settings import Settings
 logger = logging.getLogger("mou")
 
 PROBLEM_JSON = "application/problem+json"
+#: Where ``create_app`` keeps the trusted proxies' networks (``app.state``).
+PROXIES_STATE = "trusted_proxies"
 
 #: A request whose ``user`` is the authenticated caller.
 Caller = Request[CurrentUser, Any, Any]
@@ -60,28 +67,41 @@ __all__ = [
 
 
 NUL_IN_TEXT = "must not contain the NUL character (\\u0000)"
+#: No request body of this API nests deeper than a few levels; far deeper ones are refused
+#: before anything walks them (900 levels used to end in a RecursionError and a 500).
+MAX_BODY_DEPTH = 32
+TOO_DEEP = f"nested deeper than {MAX_BODY_DEPTH} levels"
 
 
-class _NulInText(ValueError):
-    def __init__(self, field: str) -> None:
+class _Refused(ValueError):
+    """A decoded body refused before conversion, naming the field and why."""
+
+    def __init__(self, field: str, message: str) -> None:
         super().__init__(field)
         self.field = field
+        self.message = message
 
 
-def _evened(value: Any, path: str = "") -> Any:
+def _evened(value: Any, path: str = "", depth: int = 0) -> Any:
     """The decoded body, ready for a strict conversion: a whole-number float becomes an int
-    (JSON Schema counts ``1.0`` as an integer; msgspec's strict mode does not), and text with
-    a NUL character is refused (PostgreSQL cannot store it; SQLite would)."""
+    (JSON Schema counts ``1.0`` as an integer; msgspec's strict mode does not), text with a
+    NUL character is refused (PostgreSQL cannot store it; SQLite would), and so is nesting
+    deeper than ``MAX_BODY_DEPTH``."""
     if isinstance(value, str):
         if "\x00" in value:
-            raise _NulInText(path or "body")
+            raise _Refused(path or "body", NUL_IN_TEXT)
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
+    if isinstance(value, list | dict) and depth >= MAX_BODY_DEPTH:
+        raise _Refused(path or "body", TOO_DEEP)
     if isinstance(value, list):
-        return [_evened(item, f"{path}[{index}]") for index, item in enumerate(value)]
+        return [_evened(item, f"{path}[{index}]", depth + 1) for index, item in enumerate(value)]
     if isinstance(value, dict):
-        return {key: _evened(item, f"{path}.{key}" if path else key) for key, item in value.items()}
+        return {
+            key: _evened(item, f"{path}.{key}" if path else key, depth + 1)
+            for key, item in value.items()
+        }
     return value
 
 
@@ -109,8 +129,11 @@ async def strict_json_body(request: Request[Any, Any, Any]) -> None:
         value = _evened(msgspec.json.decode(body))
     except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         raise _body_error("body", f"Not JSON: {exc}") from None
-    except _NulInText as exc:
-        raise _body_error(exc.field, NUL_IN_TEXT) from None
+    except RecursionError:
+        # msgspec's own limit, far beyond MAX_BODY_DEPTH: the same refusal.
+        raise _body_error("body", TOO_DEEP) from None
+    except _Refused as exc:
+        raise _body_error(exc.field, exc.message) from None
     try:
         msgspec.convert(value, field.annotation, strict=True)
     except msgspec.ValidationError as exc:
@@ -137,16 +160,45 @@ def documented(*domain_errors: type[errors.DomainError]) -> list[type[HTTPExcept
     return [_DOCUMENTED[error] for error in domain_errors]
 
 
+def proxy_networks(settings: Settings) -> tuple[IPv4Network | IPv6Network, ...]:
+    """``MOU_TRUSTED_PROXIES`` read as networks; a malformed entry stops the app at start."""
+    return tuple(ip_network(item, strict=False) for item in settings.trusted_proxies)
+
+
+def _is_proxy(address: str, proxies: tuple[IPv4Network | IPv6Network, ...]) -> bool:
+    try:
+        ip = ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in proxies)
+
+
 def client_address(request: Request[Any, Any, Any]) -> str:
-    """The caller's address as the server saw it (uvicorn applies trusted proxy headers)."""
-    return request.client.host if request.client else "unknown"
+    """The caller's address: the peer, or, when the peer is a trusted proxy, the nearest
+    ``X-Forwarded-For`` hop that is not one (hops further left are the client's to invent)."""
+    proxies: tuple[IPv4Network | IPv6Network, ...] = request.app.state.get(PROXIES_STATE, ())
+    address = request.client.host if request.client else "unknown"
+    if not _is_proxy(address, proxies):
+        return address
+    forwarded = ",".join(request.headers.getall("x-forwarded-for", []))
+    for hop in reversed([hop.strip() for hop in forwarded.split(",") if hop.strip()]):
+        address = hop
+        if not _is_proxy(hop, proxies):
+            break
+    return address
 
 
 def expected_version(if_match: str | None) -> int:
-    """The version an ``If-Match`` header names; 428 when absent, 412 when unreadable."""
+    """The version an ``If-Match`` header names; 428 when absent, 412 when unreadable or weak.
+
+    RFC 9110 compares ``If-Match`` strongly: a weak tag (``W/"3"``) never matches.
+    """
     if if_match is None or not if_match.strip():
         raise errors.PreconditionRequired(errors.IF_MATCH_REQUIRED)
-    raw = if_match.strip().removeprefix("W/").strip('"')
+    tag = if_match.strip()
+    if tag.startswith("W/"):
+        raise errors.PreconditionFailed(errors.IF_MATCH_WEAK)
+    raw = tag.strip('"')
     if not raw.isdigit() or len(raw) > 10:
         raise errors.PreconditionFailed(errors.IF_MATCH_REQUIRED)
     return int(raw)
@@ -212,7 +264,8 @@ def on_domain_error(_: Request[Any, Any, Any], exc: errors.DomainError) -> Respo
         field_errors = [
             {"field": e.field, "message": e.message, "source": "body"} for e in exc.errors
         ]
-    retry_after = exc.retry_after if isinstance(exc, errors.TooManyRequests) else None
+    # Errors a retry may cure (429, a busy 503) say when to come back.
+    retry_after: int | None = getattr(exc, "retry_after", None)
     return problem(exc.status_code, exc.title, exc.detail, field_errors, retry_after)
 
 
@@ -223,7 +276,60 @@ def on_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Response
     return response
 
 
+#: Seconds a client is told to wait: a restarting database is back soon, a full disk is not.
+DATABASE_RETRY_AFTER = 5
+STORAGE_RETRY_AFTER = 60
+_SQLITE_FULL = "database or disk is full"
+_SQLITE_UNOPENABLE = "unable to open database file"
+#: A server starting or shutting down, a connection cut, or none to be had (refused, no host).
+_CONNECTION_LOST = (
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.CrashShutdownError,
+    asyncpg.exceptions.PostgresConnectionError,
+    ConnectionError,
+    socket.gaierror,
+)
+
+
+def outage_of(exc: BaseException) -> errors.Unavailable | None:
+    """The outage a driver's error means, if it means one: the one map from asyncpg, sqlite3
+    and socket errors to "database unavailable" and "storage full" (503, nothing saved)."""
+    unavailable = errors.DatabaseUnavailable(errors.DATABASE_UNAVAILABLE, DATABASE_RETRY_AFTER)
+    full = errors.StorageFull(errors.STORAGE_FULL, STORAGE_RETRY_AFTER)
+    for cause in _causes(exc):
+        if isinstance(cause, asyncpg.exceptions.DiskFullError):
+            return full
+        if isinstance(cause, OSError) and cause.errno == errno.ENOSPC:
+            return full
+        if isinstance(cause, sqlite3.OperationalError) and _SQLITE_FULL in str(cause):
+            return full
+        if isinstance(cause, sqlite3.OperationalError) and _SQLITE_UNOPENABLE in str(cause):
+            return unavailable
+        if isinstance(cause, _CONNECTION_LOST):
+            return unavailable
+    return None
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """``exc`` and what it was raised from, nearest first (a driver error may be wrapped).
+
+    Only ``raise ... from``: an error met while handling a lost connection is not an outage.
+    """
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and all(current is not seen for seen in chain):
+        chain.append(current)
+        current = current.__cause__
+    return chain
+
+
 def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    outage = outage_of(exc)
+    if outage is not None:
+        # One line, not a traceback: the cause is known and every request will meet it.
+        logger.error("%s on %s %s: %r", outage.title, request.method, request.url.path, exc)
+        return on_domain_error(request, outage)
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(
         HTTP_500_INTERNAL_SERVER_ERROR, "Internal error", "The server failed; it is logged."

@@ -4,11 +4,21 @@ still describe the tables."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
+import logging
 import os
 
-#: Piccolo finds its configuration by this variable, not by an argument.
+from piccolo.apps.migrations.commands.base import BaseMigrationManager
+
+#: Piccolo finds its configuration (the engine, the app) by this variable, not by an argument;
+#: set before Piccolo's migration table is imported, which binds to that engine.
 PICCOLO_CONF = "mou.piccolo_conf"
+os.environ.setdefault("PICCOLO_CONF", PICCOLO_CONF)
+
+from piccolo.apps.migrations.tables import Migration  # noqa: E402
+
+logger = logging.getLogger("mou.ready")
 
 
 class MigrationFailed(RuntimeError):
@@ -52,3 +62,38 @@ async def migration_autogenerate() -> list[str]:
             app_config=app_config
         )
     return [statement for alter in alter_statements for statement in alter.statements]
+
+
+#: Why ``/ready`` answers 503. The driver's own words go to the log only: ``/ready`` is public,
+#: and they may name hosts, users and databases.
+DATABASE_UNREACHABLE = "the database does not answer (the log says why)"
+MIGRATIONS_PENDING = "migrations not applied yet (run mou migrate): {ids}"
+
+
+@functools.cache
+def migration_ids() -> frozenset[str]:
+    """The ids of the migration files in ``migrations/`` (what a current database has run);
+    read once: the files do not change under a running process."""
+    from mou.piccolo_app import APP_CONFIG
+
+    return frozenset(
+        BaseMigrationManager().get_migration_modules(str(APP_CONFIG.migrations_folder_path))
+    )
+
+
+async def database_readiness() -> str | None:
+    """Why the database cannot serve this code yet, or None when it can: it answers, and it
+    has run every migration file (no ``migration`` table at all counts as none run)."""
+    try:
+        ran = (
+            await Migration.select(Migration.name).where(Migration.app_name == "mou")
+            if await Migration.table_exists()
+            else []
+        )
+    except Exception as exc:
+        logger.warning("readiness: the database does not answer: %s: %s", type(exc).__name__, exc)
+        return DATABASE_UNREACHABLE
+    pending = migration_ids() - {row["name"] for row in ran}
+    if pending:
+        return MIGRATIONS_PENDING.format(ids=", ".join(sorted(pending)))
+    return None

@@ -6,7 +6,7 @@ from mou.accounts.tables import ApiToken, LoginAttempt, User, WebSession
 from mou.agreements.tables import Agreement, AgreementParty, Approval, ScopeItem, StageChange
 from mou.audit.tables import AuditEvent
 from mou.meetings.tables import ActionItem, Attendee, Decision, DiscussionPoint, Meeting
-from mou.minutes.tables import MinutesVersion
+from mou.minutes.tables import MinutesDraft, MinutesVersion
 from mou.parties.tables import Organisation, Person
 from mou.settings import PROJECT_ROOT
 
@@ -28,6 +28,7 @@ TABLES = [
     Decision,
     ActionItem,
     MinutesVersion,
+    MinutesDraft,
     AuditEvent,
 ]
 

@@ -38,6 +38,7 @@ PUBLIC: frozenset[str] = frozenset()
 
 ROUTE_ROLES: dict[str, frozenset[str]] = {
     "health": PUBLIC,
+    "ready": PUBLIC,
     "login_page": PUBLIC,
     "login": PUBLIC,
     "logout": READERS,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 import msgspec
@@ -22,6 +23,25 @@ Email = Annotated[
     msgspec.Meta(max_length=254, pattern=r"^$|^[^@\s\u0000]+@[^@\s\u0000]+\.[^@\s\u0000]+$"),
 ]
 Phone = Annotated[str, msgspec.Meta(max_length=40, pattern=r"^[0-9+()\-. ]*$")]
+
+#: The years a date or time sent by a client may fall in, for every date and time field alike:
+#: wide enough for any agreement, narrow enough for time zones and renewals to stay in range.
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2200
+YEAR_OUT_OF_RANGE = f"must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}"
+
+
+class Input(msgspec.Struct, forbid_unknown_fields=True):
+    """Base of every request body: unknown fields are refused, and so is any date or time
+    outside ``EARLIEST_YEAR``..``LATEST_YEAR`` (400, naming the field)."""
+
+    def __post_init__(self) -> None:
+        for name in self.__struct_fields__:
+            value = getattr(self, name)
+            if isinstance(value, dt.date) and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+                # msgspec turns this into a ValidationError; "field `x`" names the field.
+                raise ValueError(f"field `{name}` {YEAR_OUT_OF_RANGE}")
+
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200

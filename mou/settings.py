@@ -10,6 +10,18 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+#: Shortest MOU_SECRET_KEY production mode accepts (``secrets.token_urlsafe(48)`` gives 64).
+SECRET_KEY_MIN_LENGTH = 32
+#: The placeholder in ``.env.example``: long enough, but public, so never a secret.
+EXAMPLE_SECRET_KEY = "replace-with-the-output-of-secrets-token-urlsafe-48"  # noqa: S105
+_HOW_TO_MAKE_ONE = (
+    "production mode (MOU_DEV false) needs a secret of at least {minimum} characters, the same "
+    "in every process: python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+)
+SECRET_KEY_MISSING = "MOU_SECRET_KEY is not set: " + _HOW_TO_MAKE_ONE
+SECRET_KEY_EXAMPLE = "MOU_SECRET_KEY is the public example from .env.example: " + _HOW_TO_MAKE_ONE
+SECRET_KEY_SHORT = "MOU_SECRET_KEY has only {length} characters: " + _HOW_TO_MAKE_ONE
+
 
 @dataclass(frozen=True, slots=True)
 class Settings:
@@ -40,13 +52,24 @@ class Settings:
     login_trusted_days: int = 30
     #: The longest lifetime of a token from ``POST /api/v1/tokens``, in days.
     token_max_days: int = 90
-    #: Signs CSRF tokens; every process of one deployment must share it. Empty: a random key
-    #: per process (fine for one process, as ``mou demo`` runs).
+    #: Signs CSRF tokens; every process of one deployment must share it. Required in production
+    #: mode (see ``secret_key_problem``); in dev mode empty means a random key per process.
     secret_key: str = ""
     #: Lifetime of a web session, in hours.
     session_ttl_hours: int = 12
     #: IANA time zone whose calendar date is "today" for agreement dates (start, end, expiry).
     timezone: str = "Asia/Jakarta"
+    #: Proxies whose ``X-Forwarded-For`` is believed (addresses or CIDRs); none by default, so
+    #: a client cannot pick the address its logins are counted against.
+    trusted_proxies: tuple[str, ...] = ()
+    #: Minutes renderer processes per app process: at most this many PDFs render at once.
+    render_workers: int = 2
+    #: Seconds one render may take; past it the render is refused as too large (422).
+    render_time_limit_seconds: float = 60.0
+    #: Address space of one renderer process, in MiB; 0: no limit.
+    render_memory_limit_mb: int = 2048
+    #: CPU niceness of the renderers: under load, API calls go first.
+    render_niceness: int = 10
 
     @property
     def is_sqlite(self) -> bool:
@@ -93,7 +116,38 @@ class Settings:
             secret_key=env.get("MOU_SECRET_KEY", defaults.secret_key),
             session_ttl_hours=int(env.get("MOU_SESSION_TTL_HOURS", defaults.session_ttl_hours)),
             timezone=env.get("MOU_TIMEZONE", defaults.timezone),
+            trusted_proxies=tuple(
+                item.strip()
+                for item in env.get("MOU_TRUSTED_PROXIES", "").split(",")
+                if item.strip()
+            ),
+            render_workers=int(env.get("MOU_RENDER_WORKERS", defaults.render_workers)),
+            render_time_limit_seconds=float(
+                env.get("MOU_RENDER_TIME_LIMIT_SECONDS", defaults.render_time_limit_seconds)
+            ),
+            render_memory_limit_mb=int(
+                env.get("MOU_RENDER_MEMORY_LIMIT_MB", defaults.render_memory_limit_mb)
+            ),
+            render_niceness=int(env.get("MOU_RENDER_NICENESS", defaults.render_niceness)),
         )
+
+
+def secret_key_problem(settings: Settings) -> str | None:
+    """Why the app must not start with these settings' secret, or None when it may.
+
+    Dev mode takes any key (empty: a random one per process); production mode refuses a
+    missing, example or short key, since anyone who knows it can forge CSRF tokens.
+    """
+    key = settings.secret_key
+    if settings.dev:
+        return None
+    if not key:
+        return SECRET_KEY_MISSING.format(minimum=SECRET_KEY_MIN_LENGTH)
+    if key == EXAMPLE_SECRET_KEY:
+        return SECRET_KEY_EXAMPLE.format(minimum=SECRET_KEY_MIN_LENGTH)
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return SECRET_KEY_SHORT.format(length=len(key), minimum=SECRET_KEY_MIN_LENGTH)
+    return None
 
 
 _current: Settings | None = None

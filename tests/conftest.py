@@ -16,6 +16,9 @@ from tests.database import TestDatabase, choose
 
 DATABASE: TestDatabase = choose()
 os.environ["MOU_DATABASE_URL"] = DATABASE.url
+# Production mode (MOU_DEV unset) refuses to start without a real secret; every process the
+# suite starts inherits this one, so two servers of one test share it as a deployment would.
+os.environ["MOU_SECRET_KEY"] = secrets.token_urlsafe(48)
 
 from mou.accounts.passwords import password_hash  # noqa: E402
 from mou.accounts.schemas import CurrentUser  # noqa: E402

@@ -12,6 +12,7 @@ from mou.accounts.sessions import SESSION_COOKIE, session_user
 #: Anchored: Litestar matches these anywhere in the path (litestar#4695).
 PUBLIC_PATHS = [
     r"^/health$",
+    r"^/ready$",
     r"^/api/v1/auth/token$",
     r"^/schema(/.*)?$",
     r"^/verify/",

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from mou.schemas import Id, Page
+from mou.schemas import Id, Input, Page
 
 Role = Literal["admin", "manager", "liaison", "viewer"]
 Locale = Literal["id", "en"]
@@ -64,7 +64,7 @@ class Token(msgspec.Struct):
     parent_id: int | None
 
 
-class TokenCreate(msgspec.Struct, forbid_unknown_fields=True):
+class TokenCreate(Input):
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
     #: Unset: as long as a login's token (``MOU_TOKEN_TTL_HOURS``), never past the caller's
     #: token. Longer needs ``password``; at most ``MOU_TOKEN_MAX_DAYS``.
@@ -100,7 +100,7 @@ class User(msgspec.Struct):
     active: bool
 
 
-class UserCreate(msgspec.Struct, forbid_unknown_fields=True):
+class UserCreate(Input):
     username: Username
     password: Password
     role: Role
@@ -109,7 +109,7 @@ class UserCreate(msgspec.Struct, forbid_unknown_fields=True):
     locale: Locale = "id"
 
 
-class UserUpdate(msgspec.Struct, forbid_unknown_fields=True):
+class UserUpdate(Input):
     role: Role | msgspec.UnsetType = msgspec.UNSET
     organisation_id: Id | msgspec.UnsetType = msgspec.UNSET
     person_id: Id | msgspec.UnsetType | None = msgspec.UNSET

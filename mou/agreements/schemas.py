@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from mou.schemas import Id, LongText, Page, Title
+from mou.schemas import Id, Input, LongText, Page, Title
 
 Stage = Literal[
     "draft", "review", "approved", "signed", "active", "expired", "terminated", "cancelled"
@@ -25,13 +25,13 @@ ScopeStatus = Literal["planned", "in_progress", "done", "dropped"]
 ReferenceNumber = Annotated[str, msgspec.Meta(max_length=100)]
 
 
-class PartyIn(msgspec.Struct, forbid_unknown_fields=True):
+class PartyIn(Input):
     organisation_id: Id
     role: PartyRole
     signatory_id: Id | None = None
 
 
-class PartyUpdate(msgspec.Struct, forbid_unknown_fields=True):
+class PartyUpdate(Input):
     #: A person of the party's own organisation; null clears the choice.
     signatory_id: Id | None
 
@@ -59,7 +59,7 @@ class ScopeItem(msgspec.Struct):
     due_date: dt.date | None
 
 
-class ScopeItemCreate(msgspec.Struct, forbid_unknown_fields=True):
+class ScopeItemCreate(Input):
     kind: ScopeKind
     title: Title
     description: LongText = ""
@@ -68,7 +68,7 @@ class ScopeItemCreate(msgspec.Struct, forbid_unknown_fields=True):
     due_date: dt.date | None = None
 
 
-class ScopeItemUpdate(msgspec.Struct, forbid_unknown_fields=True):
+class ScopeItemUpdate(Input):
     kind: ScopeKind | msgspec.UnsetType = msgspec.UNSET
     title: Title | msgspec.UnsetType = msgspec.UNSET
     description: LongText | msgspec.UnsetType = msgspec.UNSET
@@ -100,7 +100,7 @@ class Agreement(AgreementSummary):
     scope_items: list[ScopeItem]
 
 
-class AgreementCreate(msgspec.Struct, forbid_unknown_fields=True):
+class AgreementCreate(Input):
     title: Title
     kind: AgreementKind
     parties: Annotated[list[PartyIn], msgspec.Meta(min_length=1, max_length=20)]
@@ -111,7 +111,7 @@ class AgreementCreate(msgspec.Struct, forbid_unknown_fields=True):
     parent_id: Id | None = None
 
 
-class AgreementUpdate(msgspec.Struct, forbid_unknown_fields=True):
+class AgreementUpdate(Input):
     title: Title | msgspec.UnsetType = msgspec.UNSET
     kind: AgreementKind | msgspec.UnsetType = msgspec.UNSET
     purpose: LongText | msgspec.UnsetType = msgspec.UNSET
@@ -132,7 +132,7 @@ class AgreementPage(Page):
 Action = Literal["submit", "return", "approve", "sign", "activate", "terminate", "cancel", "renew"]
 
 
-class ActionRequest(msgspec.Struct, forbid_unknown_fields=True):
+class ActionRequest(Input):
     #: Required to ``return`` (why) and to ``terminate`` (the reason).
     comment: LongText = ""
     #: Required to ``sign``.

@@ -7,6 +7,7 @@ import msgspec
 
 from mou.schemas import (
     Id,
+    Input,
     LongText,
     OptionalShortText,
     Page,
@@ -48,7 +49,7 @@ class Attendee(msgspec.Struct):
     represented_by: str
 
 
-class AttendeeCreate(msgspec.Struct, forbid_unknown_fields=True):
+class AttendeeCreate(Input):
     """Name a person by ``person_id``, or give ``full_name``, ``position`` and ``organisation_id``.
 
     A name in an organisation the caller manages becomes a person of its directory; in any
@@ -64,7 +65,7 @@ class AttendeeCreate(msgspec.Struct, forbid_unknown_fields=True):
     represented_by: OptionalShortText = ""
 
 
-class AttendeeLink(msgspec.Struct, forbid_unknown_fields=True):
+class AttendeeLink(Input):
     """Tie an attendee row to a person of the caller's directory (the row's own organisation's
     users, or one above it, and admins)."""
 
@@ -77,7 +78,7 @@ class Point(msgspec.Struct):
     speaker_attendee_id: int | None
 
 
-class PointCreate(msgspec.Struct, forbid_unknown_fields=True):
+class PointCreate(Input):
     text: RequiredLongText
     speaker_attendee_id: Id | None = None
 
@@ -87,7 +88,7 @@ class Decision(msgspec.Struct):
     text: str
 
 
-class DecisionCreate(msgspec.Struct, forbid_unknown_fields=True):
+class DecisionCreate(Input):
     text: RequiredLongText
 
 
@@ -101,7 +102,7 @@ class ActionItem(msgspec.Struct):
     scope_item_id: int | None
 
 
-class ActionItemCreate(msgspec.Struct, forbid_unknown_fields=True):
+class ActionItemCreate(Input):
     title: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
     owner_organisation_id: Id | None = None
     owner_person_id: Id | None = None
@@ -110,7 +111,7 @@ class ActionItemCreate(msgspec.Struct, forbid_unknown_fields=True):
     status: ActionStatus = "open"
 
 
-class ActionItemUpdate(msgspec.Struct, forbid_unknown_fields=True):
+class ActionItemUpdate(Input):
     status: ActionStatus | msgspec.UnsetType = msgspec.UNSET
     due_date: dt.date | msgspec.UnsetType | None = msgspec.UNSET
     title: Annotated[str, msgspec.Meta(min_length=1, max_length=500)] | msgspec.UnsetType = (
@@ -142,7 +143,7 @@ class Meeting(MeetingSummary):
     action_items: list[ActionItem]
 
 
-class MeetingCreate(msgspec.Struct, forbid_unknown_fields=True):
+class MeetingCreate(Input):
     """``starts_at``/``ends_at`` without an offset are read in ``timezone``."""
 
     title: Title
@@ -157,7 +158,7 @@ class MeetingCreate(msgspec.Struct, forbid_unknown_fields=True):
     number: MinutesNumber = ""
 
 
-class MeetingUpdate(msgspec.Struct, forbid_unknown_fields=True):
+class MeetingUpdate(Input):
     title: Title | msgspec.UnsetType = msgspec.UNSET
     kind: MeetingKind | msgspec.UnsetType = msgspec.UNSET
     starts_at: dt.datetime | msgspec.UnsetType = msgspec.UNSET

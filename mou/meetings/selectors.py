@@ -13,6 +13,7 @@ from mou.accounts.schemas import CurrentUser
 from mou.agreements.tables import Agreement
 from mou.meetings import schemas
 from mou.meetings.tables import ActionItem, Attendee, Decision, DiscussionPoint, Meeting
+from mou.minutes.document import MinutesSize, text_chars
 from mou.policy import require_agreement_visible, visible_agreements_clause
 
 SUMMARY_COLUMNS = (
@@ -188,3 +189,34 @@ async def action_item_get(*, user: CurrentUser, action_item_id: int) -> schemas.
 async def meeting_of_action_item(*, user: CurrentUser, action_item_id: int) -> int:
     row = await _visible_action_item(user, action_item_id, ActionItem.meeting)
     return int(row["meeting"])
+
+
+#: Counts and text lengths of one meeting's records, in one round trip (both engines).
+SIZE_SQL = """
+SELECT
+  (SELECT COUNT(*) FROM attendee WHERE meeting = {}) AS attendees,
+  (SELECT COUNT(*) FROM discussion_point WHERE meeting = {}) AS points,
+  (SELECT COUNT(*) FROM decision WHERE meeting = {}) AS decisions,
+  (SELECT COUNT(*) FROM action_item WHERE meeting = {}) AS action_items,
+  (SELECT COALESCE(SUM(LENGTH(text)), 0) FROM discussion_point WHERE meeting = {})
+  + (SELECT COALESCE(SUM(LENGTH(text)), 0) FROM decision WHERE meeting = {})
+  + (SELECT COALESCE(SUM(LENGTH(title)), 0) FROM action_item WHERE meeting = {}) AS text_chars
+"""
+
+
+async def meeting_size(*, meeting_id: int) -> MinutesSize:
+    """What the render limits count in a meeting's minutes as stored now (no visibility check)."""
+    row = (await Meeting.raw(SIZE_SQL, *[meeting_id] * 7))[0]
+    agenda = (
+        await Meeting.select(Meeting.agenda)
+        .where(Meeting.id == meeting_id)
+        .output(load_json=True)
+        .first()
+    )
+    return MinutesSize(
+        attendees=int(row["attendees"]),
+        points=int(row["points"]),
+        decisions=int(row["decisions"]),
+        action_items=int(row["action_items"]),
+        text_chars=int(row["text_chars"]) + text_chars(*(agenda["agenda"] if agenda else [])),
+    )

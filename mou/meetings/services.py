@@ -20,8 +20,10 @@ from mou.meetings.selectors import (
     attendee_get,
     meeting_get,
     meeting_of_action_item,
+    meeting_size,
 )
 from mou.meetings.tables import ActionItem, Attendee, Decision, DiscussionPoint, Meeting
+from mou.minutes.document import MinutesSize, size_check, text_chars
 from mou.parties.tables import Organisation, Person
 from mou.policy import manages
 from mou.references import require_row, require_visible_person
@@ -29,7 +31,6 @@ from mou.schemas import changed_fields
 from mou.versions import write_if_version
 
 UNKNOWN_ZONE = "not an IANA time zone name, such as Asia/Jakarta"
-OUT_OF_RANGE = "must be between the years 1900 and 2200"
 ENDS_BEFORE_START = "must be after starts_at"
 MINUTES_FINAL = "the minutes are final; record a correction instead"
 PERSON_OR_NAME = "give person_id, or full_name with organisation_id"
@@ -45,9 +46,8 @@ def _zone(name: str) -> ZoneInfo:
         raise errors.InvalidInput("timezone", UNKNOWN_ZONE) from None
 
 
-def _utc(value: dt.datetime, zone: ZoneInfo, field: str) -> dt.datetime:
-    if not 1900 <= value.year <= 2200:
-        raise errors.InvalidInput(field, OUT_OF_RANGE)
+def _utc(value: dt.datetime, zone: ZoneInfo) -> dt.datetime:
+    # The year is already within mou.schemas' range, so the conversion cannot overflow.
     local = value if value.tzinfo is not None else value.replace(tzinfo=zone)
     return local.astimezone(dt.UTC)
 
@@ -57,7 +57,7 @@ def _times(values: dict[str, Any], current: schemas.MeetingSummary | None) -> No
     zone = _zone(values.get("timezone", current.timezone if current else "Asia/Jakarta"))
     for field in ("starts_at", "ends_at"):
         if values.get(field) is not None:
-            values[field] = _utc(values[field], zone, field)
+            values[field] = _utc(values[field], zone)
     starts = values.get("starts_at", current.starts_at if current else None)
     ends = values.get("ends_at", current.ends_at if current else None)
     if starts is not None and ends is not None and ends <= starts:
@@ -81,6 +81,19 @@ async def _open_meeting(user: CurrentUser, meeting_id: int) -> dict[str, Any]:
     if row["minutes_status"] == "final":
         raise errors.Conflict(MINUTES_FINAL)
     return row
+
+
+async def meeting_require_room(*, meeting_id: int, adding: MinutesSize) -> None:
+    """``MinutesTooLarge`` (422, naming the limit) when the meeting's minutes with ``adding``
+    would not print within the render limits: refused when written, not when rendered.
+
+    Call inside the write's transaction. It locks the meeting row first, so concurrent writes
+    to one meeting are counted one after the other and cannot pass a limit together.
+    """
+    if Meeting._meta.db.engine_type == "postgres":
+        # SQLite needs no lock: its write transactions (BEGIN IMMEDIATE) run one at a time.
+        await Meeting.raw("SELECT id FROM meeting WHERE id = {} FOR UPDATE", meeting_id)
+    size_check(await meeting_size(meeting_id=meeting_id) + adding)
 
 
 async def _touch(meeting_id: int) -> None:
@@ -116,6 +129,12 @@ async def meeting_update(
         await _open_meeting(user, meeting_id)
         before = await meeting_get(user=user, meeting_id=meeting_id)
         _times(values, before)
+        if "agenda" in values:
+            grown = text_chars(*values["agenda"]) - text_chars(*before.agenda)
+            if grown > 0:
+                await meeting_require_room(
+                    meeting_id=meeting_id, adding=MinutesSize(text_chars=grown)
+                )
         await write_if_version(
             Meeting, meeting_id, expected=expected_version, values=values, entity="meeting"
         )
@@ -175,6 +194,7 @@ async def attendee_add(
 ) -> schemas.Attendee:
     async with atomic():
         await _open_meeting(user, meeting_id)
+        await meeting_require_room(meeting_id=meeting_id, adding=MinutesSize(attendees=1))
         person = await _attendee_person(user, data)
         await attendee_require_new(meeting_id, person["id"])
         row = Attendee(
@@ -210,6 +230,8 @@ async def point_add(
             (Attendee.id == data.speaker_attendee_id) & (Attendee.meeting == meeting_id)
         ):
             raise errors.InvalidInput("speaker_attendee_id", NOT_AN_ATTENDEE)
+        adding = MinutesSize(points=1, text_chars=text_chars(data.text))
+        await meeting_require_room(meeting_id=meeting_id, adding=adding)
         row = DiscussionPoint(
             meeting=meeting_id,
             text=data.text,
@@ -236,6 +258,8 @@ async def decision_add(
 ) -> schemas.Decision:
     async with atomic():
         await _open_meeting(user, meeting_id)
+        adding = MinutesSize(decisions=1, text_chars=text_chars(data.text))
+        await meeting_require_room(meeting_id=meeting_id, adding=adding)
         row = Decision(
             meeting=meeting_id,
             text=data.text,
@@ -276,6 +300,8 @@ async def action_item_add(
     async with atomic():
         meeting = await _open_meeting(user, meeting_id)
         await _check_action_refs(user, meeting["agreement"], data)
+        adding = MinutesSize(action_items=1, text_chars=text_chars(data.title))
+        await meeting_require_room(meeting_id=meeting_id, adding=adding)
         row = ActionItem(
             meeting=meeting_id,
             title=data.title,
@@ -312,6 +338,12 @@ async def action_item_update(
             row = await Meeting.select(Meeting.agreement).where(Meeting.id == meeting_id).first()
             await agreement_require_alive(user, row["agreement"] if row else 0)
         before = await action_item_get(user=user, action_item_id=action_item_id)
+        if "title" in values:
+            grown = text_chars(values["title"]) - text_chars(before.title)
+            if grown > 0:
+                await meeting_require_room(
+                    meeting_id=meeting_id, adding=MinutesSize(text_chars=grown)
+                )
         if values:
             await ActionItem.update(values).where(ActionItem.id == action_item_id)
         after = await action_item_get(user=user, action_item_id=action_item_id)

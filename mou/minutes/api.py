@@ -26,7 +26,7 @@ from mou.i18n import long_date, translations
 from mou.labels import LANGUAGES
 from mou.minutes import schemas, selectors, services
 from mou.minutes.document import MinutesTooLarge
-from mou.minutes.pool import RenderFailed
+from mou.minutes.pool import RenderFailed, RenderRunning
 from mou.schemas import MAX_ID
 from mou.templating import environment
 
@@ -58,6 +58,7 @@ class MinutesController(ApiController):
             errors.PreconditionRequired,
             MinutesTooLarge,
             RenderFailed,
+            RenderRunning,
         ),
     )
     async def minutes_finalize(
@@ -86,7 +87,7 @@ class MinutesController(ApiController):
     @get(
         "/minutes.pdf",
         media_type=PDF,
-        raises=documented(errors.NotFound, MinutesTooLarge, RenderFailed),
+        raises=documented(errors.NotFound, MinutesTooLarge, RenderFailed, RenderRunning),
     )
     async def minutes_pdf(
         self,

@@ -19,14 +19,19 @@ from mou.i18n import day_and_date, long_date, time_span, translations
 from mou.labels import ATTENDANCE, MODES
 from mou.meetings import schemas as meetings
 
-#: Beyond these a document is refused (422) before any rendering: they keep a render inside
-#: the worker's time and memory limits (see ``bench/minutes.py``).
+#: Beyond these, minutes are refused (422) when written, and again before any rendering: they
+#: keep a render inside the worker's time and memory limits (see ``bench/minutes.py``).
 MAX_ATTENDEES = 2_000
+MAX_POINTS = 1_000
+MAX_DECISIONS = 500
+MAX_ACTION_ITEMS = 500
+#: Characters of agenda, discussion points, decisions and action item titles together.
 MAX_TEXT_CHARS = 500_000
 TOO_LARGE = (
     "The minutes are too large to print: {what} (at most {limit:,}). "
     "Move long material into an attachment of the agreement."
 )
+TEXT = "characters of agenda, discussion, decisions and action items"
 
 
 class MinutesTooLarge(errors.DomainError):
@@ -53,18 +58,62 @@ class MinutesRecord:
     person_names: dict[int, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class MinutesSize:
+    """What the render limits count in a meeting's minutes (or in what a write adds to them)."""
+
+    attendees: int = 0
+    points: int = 0
+    decisions: int = 0
+    action_items: int = 0
+    text_chars: int = 0
+
+    def __add__(self, other: MinutesSize) -> MinutesSize:
+        return MinutesSize(
+            self.attendees + other.attendees,
+            self.points + other.points,
+            self.decisions + other.decisions,
+            self.action_items + other.action_items,
+            self.text_chars + other.text_chars,
+        )
+
+
+def size_check(size: MinutesSize) -> None:
+    """``MinutesTooLarge`` naming the first limit ``size`` exceeds; the one rule for every check."""
+    limits = (
+        (size.attendees, MAX_ATTENDEES, "attendees"),
+        (size.points, MAX_POINTS, "discussion points"),
+        (size.decisions, MAX_DECISIONS, "decisions"),
+        (size.action_items, MAX_ACTION_ITEMS, "action items"),
+        (size.text_chars, MAX_TEXT_CHARS, TEXT),
+    )
+    for count, limit, what in limits:
+        if count > limit:
+            raise MinutesTooLarge(TOO_LARGE.format(what=f"{count:,} {what}", limit=limit))
+
+
+def text_chars(*texts: str) -> int:
+    """Characters the text limit counts."""
+    return sum(map(len, texts))
+
+
 def check_size(record: MinutesRecord) -> None:
-    """``MinutesTooLarge`` when the record would not print within the render limits."""
+    """``MinutesTooLarge`` when the record would not print within the render limits.
+
+    Writes are checked already; this catches rows that reached the tables some other way.
+    """
     meeting = record.meeting
-    if len(meeting.attendees) > MAX_ATTENDEES:
-        what = f"{len(meeting.attendees):,} attendees"
-        raise MinutesTooLarge(TOO_LARGE.format(what=what, limit=MAX_ATTENDEES))
     texts = [p.text for p in meeting.points] + [d.text for d in meeting.decisions]
     texts += [a.title for a in meeting.action_items] + meeting.agenda
-    total = sum(map(len, texts))
-    if total > MAX_TEXT_CHARS:
-        what = f"{total:,} characters of agenda, discussion, decisions and action items"
-        raise MinutesTooLarge(TOO_LARGE.format(what=what, limit=MAX_TEXT_CHARS))
+    size_check(
+        MinutesSize(
+            attendees=len(meeting.attendees),
+            points=len(meeting.points),
+            decisions=len(meeting.decisions),
+            action_items=len(meeting.action_items),
+            text_chars=text_chars(*texts),
+        )
+    )
 
 
 def _person(attendee: meetings.Attendee | None) -> dict[str, str] | None:

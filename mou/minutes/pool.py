@@ -1,16 +1,21 @@
-"""A small pool of render worker processes, off the event loop, with limits per render.
+"""Render worker processes the pool manages one by one, off the event loop, with limits per job.
 
+* One job runs in one worker at a time; a worker that dies, or is killed for overrunning its
+  job, fails that job alone and is replaced. The other renders in flight carry on (a
+  ``ProcessPoolExecutor`` breaks as a whole when one of its workers dies).
 * Time: a worker stops its own job at ``time_limit`` (an interval timer in the worker); if a
-  job still has no answer ``grace`` seconds later (stuck inside C code), the pool is killed
-  and started again. Either way the caller gets ``RenderFailed`` (503).
-* Memory: every worker runs under ``RLIMIT_AS``; a render that exceeds it fails alone.
-* A worker that dies (killed, out of memory) breaks a ``ProcessPoolExecutor`` for good: the
-  pool notices, answers ``RenderFailed`` and starts a fresh executor for the next job.
-* At most ``workers`` jobs run at once; the next ones wait their turn, up to ``queue_wait``.
+  job still has no answer ``grace`` seconds later (stuck inside C code), its worker is killed.
+  Either way the caller gets ``RenderLimitExceeded`` (422): the same minutes would overrun
+  again, so the answer never says "try again".
+* Memory: every worker runs under ``RLIMIT_AS``; a render that exceeds it fails alone (422).
+* At most ``workers`` jobs run at once; the next ones wait their turn, up to ``queue_wait``,
+  then get ``RenderFailed`` (503 with ``Retry-After``).
+* One caller has at most one render running or waiting: a second one at the same time gets
+  ``RenderRunning`` (429 with ``Retry-After``). The claim is per process.
 * Workers run at a lower CPU priority (``niceness``): under load, API calls go first.
 
 The app's lifespan starts and stops the process's pool; used before that (tests, commands),
-it starts on first use.
+it starts on first use. Its limits are the ``MOU_RENDER_*`` settings.
 """
 
 from __future__ import annotations
@@ -19,23 +24,75 @@ import asyncio
 import contextlib
 import logging
 import multiprocessing
-from collections.abc import AsyncIterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 from mou import errors
-from mou.minutes.render import RenderJob, render_job, warm_up, worker_init
+from mou.accounts.schemas import CurrentUser
+from mou.minutes.document import MinutesTooLarge
+from mou.minutes.render import RenderJob, render_job, worker_main
+from mou.settings import Settings, get_settings
 
 logger = logging.getLogger("mou.minutes")
 
-RENDER_FAILED = "The minutes could not be rendered just now; nothing was stored. Try again."
+RENDER_FAILED = "The minutes could not be rendered; nothing was stored. The error is logged."
 RENDER_BUSY = "Every minutes renderer is busy; nothing was stored. Try again in a moment."
+RENDER_STOPPED = (
+    "The minutes renderer stopped during this render; nothing was stored. Try again in a moment."
+)
+RENDER_RUNNING = "A render of yours is still running; wait for it before asking for another."
+TIME_LIMIT = (
+    "The minutes take longer than the {seconds:g} s render limit to print; nothing was stored. "
+    "Shorten them (attendees, points, decisions, action items, text) or move long material "
+    "into an attachment of the agreement."
+)
+MEMORY_LIMIT = (
+    "The minutes need more than the {megabytes:,} MiB render memory limit to print; nothing was "
+    "stored. Shorten them (attendees, points, decisions, action items, text) or move long "
+    "material into an attachment of the agreement."
+)
+#: Seconds a client is told to wait after a busy pool, a stopped worker or a running render.
+RETRY_AFTER = 5
 
 
 class RenderFailed(errors.DomainError):
+    """A transient failure (busy pool, a worker that stopped): the same request may succeed."""
+
     status_code = 503
     title = "Rendering unavailable"
+
+    def __init__(self, detail: str, retry_after: int | None = RETRY_AFTER) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+class RenderLimitExceeded(MinutesTooLarge):
+    """The job hit the time or memory limit: retrying the same minutes cannot cure it."""
+
+
+class RenderRunning(errors.TooManyRequests):
+    title = "Render already running"
+
+
+#: Seconds a fresh worker may take to start and warm up (loading WeasyPrint and fonts);
+#: not counted against a job's time limit.
+START_LIMIT = 120.0
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: BaseProcess
+    conn: Connection
+    #: The worker said it is warmed up and waits for jobs.
+    ready: bool = False
+
+
+def render_caller(user: CurrentUser) -> str:
+    """Whom a render counts against: one render at a time each."""
+    return f"user:{user.actor_id}"
 
 
 class RenderPool:
@@ -55,79 +112,139 @@ class RenderPool:
         self.memory_limit = memory_limit
         self.queue_wait = queue_wait
         self.niceness = niceness
-        self._executor: ProcessPoolExecutor | None = None
+        self._idle: list[_Worker] = []
+        self._busy: set[_Worker] = set()
+        self._callers: set[str] = set()
         self._slots: asyncio.Semaphore | None = None
 
-    def start(self) -> None:
-        """Start the worker processes (idempotent) and warm them up in the background."""
-        if self._executor is not None:
-            return
-        # Spawned, not forked: the app process holds threads and database connections.
-        self._executor = ProcessPoolExecutor(
-            max_workers=self.workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=worker_init,
-            initargs=(self.memory_limit, self.niceness),
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RenderPool:
+        """A pool under the ``MOU_RENDER_*`` limits."""
+        megabytes = settings.render_memory_limit_mb
+        return cls(
+            workers=settings.render_workers,
+            time_limit=settings.render_time_limit_seconds,
+            memory_limit=megabytes * 1024**2 if megabytes > 0 else None,
+            niceness=settings.render_niceness,
         )
-        for _ in range(self.workers):
-            self._executor.submit(warm_up)
+
+    def start(self) -> None:
+        """Start the idle workers the pool lacks (idempotent); each warms itself up."""
+        while len(self._idle) + len(self._busy) < self.workers:
+            self._idle.append(self._spawn())
 
     def stop(self) -> None:
         """Stop the workers now, running jobs included."""
-        executor, self._executor = self._executor, None
-        if executor is None:
-            return
-        processes = list((executor._processes or {}).values())
-        executor.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            if process.is_alive():
-                process.kill()
-        for process in processes:
-            process.join(timeout=5)
+        workers = [*self._idle, *self._busy]
+        self._idle, self._busy = [], set()
+        for worker in workers:
+            _kill(worker)
 
     def pids(self) -> list[int]:
-        """Worker process ids (for tests and benchmarks)."""
-        executor = self._executor
-        return [p.pid for p in (executor._processes or {}).values() if p.pid] if executor else []
+        """Live worker process ids (for tests and benchmarks)."""
+        workers = [*self._idle, *self._busy]
+        return [w.process.pid for w in workers if w.process.pid and w.process.is_alive()]
 
-    async def render(self, job: RenderJob) -> bytes:
-        """The PDF of ``job``; ``RenderFailed`` when it fails, times out or its worker dies."""
+    async def render(self, job: RenderJob, *, caller: str | None = None) -> bytes:
+        """The PDF of ``job``, under the pool's limits; see the module for what it raises."""
         limited = RenderJob(job.context, job.language, job.template, self.time_limit)
-        return await self.run(render_job, limited)
+        pdf: bytes = await self.run(render_job, limited, caller=caller)
+        return pdf
 
-    async def run(self, function: Any, *args: Any) -> Any:
-        """Run a picklable ``function`` in a worker under the pool's limits."""
-        slots = self._slots_for_this_loop()
+    async def run(self, function: Any, *args: Any, caller: str | None = None) -> Any:
+        """Run a picklable ``function`` in a worker under the pool's limits.
+
+        ``caller`` (a user id, say) may have one job running or waiting at a time.
+        """
+        with self._claim(caller):
+            slots = self._slots_for_this_loop()
+            try:
+                await asyncio.wait_for(slots.acquire(), self.queue_wait)
+            except TimeoutError:
+                raise RenderFailed(RENDER_BUSY) from None
+            try:
+                return await self._run_now(function, args)
+            finally:
+                slots.release()
+
+    @contextlib.contextmanager
+    def _claim(self, caller: str | None) -> Iterator[None]:
+        # Check and claim with no await in between: concurrent requests of one caller see it.
+        if caller is not None and caller in self._callers:
+            raise RenderRunning(RENDER_RUNNING, RETRY_AFTER)
+        if caller is not None:
+            self._callers.add(caller)
         try:
-            await asyncio.wait_for(slots.acquire(), self.queue_wait)
-        except TimeoutError:
-            raise RenderFailed(RENDER_BUSY) from None
-        try:
-            return await self._run_now(function, *args)
+            yield
         finally:
-            slots.release()
+            self._callers.discard(caller or "")
 
-    async def _run_now(self, function: Any, *args: Any) -> Any:
-        self.start()
-        executor = self._executor
-        assert executor is not None
-        future = asyncio.get_running_loop().run_in_executor(executor, function, *args)
+    async def _run_now(self, function: Any, args: tuple[Any, ...]) -> Any:
+        worker = self._take()
         try:
-            return await asyncio.wait_for(future, self.time_limit + self.grace)
+            await _ready(worker)
+            worker.conn.send((function, args))
+            await _readable(worker, self.time_limit + self.grace)
+            answer = worker.conn.recv()
         except TimeoutError:
-            logger.error("a render outlived its limit; restarting the render pool")
-            self._restart(executor)
-        except BrokenProcessPool:
-            logger.error("a render worker died; restarting the render pool")
-            self._restart(executor)
-        except Exception:
-            logger.warning("a render failed", exc_info=True)
-        raise RenderFailed(RENDER_FAILED)
+            logger.error("a render outlived its limit; killing its worker")
+            self._discard(worker)
+            raise RenderLimitExceeded(TIME_LIMIT.format(seconds=self.time_limit)) from None
+        except (EOFError, OSError):
+            logger.error("a render worker died; replacing it")
+            self._discard(worker)
+            raise RenderFailed(RENDER_STOPPED) from None
+        except BaseException:
+            # Cancelled (the client left): the worker is mid-job and cannot take another.
+            self._discard(worker)
+            raise
+        self._busy.discard(worker)
+        self._idle.append(worker)
+        return self._result(answer)
 
-    def _restart(self, broken: ProcessPoolExecutor) -> None:
-        if self._executor is broken:
-            self.stop()
-            self.start()
+    def _result(self, answer: tuple[str, Any]) -> Any:
+        kind, value = answer
+        if kind == "ok":
+            return value
+        if kind == "time":
+            raise RenderLimitExceeded(TIME_LIMIT.format(seconds=self.time_limit))
+        if kind == "memory":
+            megabytes = (self.memory_limit or 0) // 1024**2
+            raise RenderLimitExceeded(MEMORY_LIMIT.format(megabytes=megabytes))
+        logger.error("a render failed in its worker:\n%s", value)
+        raise RenderFailed(RENDER_FAILED, retry_after=None)
+
+    def _take(self) -> _Worker:
+        """An idle live worker, marked busy; a fresh one when none is idle."""
+        while self._idle:
+            worker = self._idle.pop()
+            if worker.process.is_alive():
+                break
+            _kill(worker)
+        else:
+            worker = self._spawn()
+        self._busy.add(worker)
+        return worker
+
+    def _discard(self, worker: _Worker) -> None:
+        """Kill one worker and start its replacement; the other workers are left alone."""
+        self._busy.discard(worker)
+        _kill(worker)
+        self.start()
+
+    def _spawn(self) -> _Worker:
+        # Spawned, not forked: the app process holds threads and database connections.
+        context = multiprocessing.get_context("spawn")
+        ours, theirs = context.Pipe()
+        process = context.Process(
+            target=worker_main,
+            args=(theirs, self.memory_limit, self.niceness),
+            name="mou-render",
+            daemon=True,
+        )
+        process.start()
+        theirs.close()
+        return _Worker(process, ours)
 
     def _slots_for_this_loop(self) -> asyncio.Semaphore:
         # A semaphore belongs to the loop it first waits on; tests run one loop per test.
@@ -138,14 +255,51 @@ class RenderPool:
         return self._slots
 
 
+async def _ready(worker: _Worker) -> None:
+    """Wait for a fresh worker's warm-up; its job's clock starts after it."""
+    if not worker.ready:
+        try:
+            await _readable(worker, START_LIMIT)
+        except TimeoutError:
+            raise EOFError from None
+        worker.conn.recv()
+        worker.ready = True
+
+
+async def _readable(worker: _Worker, timeout: float) -> None:
+    """Wait until the worker answers or exits, without a thread; ``TimeoutError`` after ``timeout``."""
+    loop = asyncio.get_running_loop()
+    ready: asyncio.Future[None] = loop.create_future()
+
+    def wake() -> None:
+        if not ready.done():
+            ready.set_result(None)
+
+    handles = (worker.conn.fileno(), worker.process.sentinel)
+    for handle in handles:
+        loop.add_reader(handle, wake)
+    try:
+        await asyncio.wait_for(ready, timeout)
+    finally:
+        for handle in handles:
+            loop.remove_reader(handle)
+
+
+def _kill(worker: _Worker) -> None:
+    if worker.process.is_alive():
+        worker.process.kill()
+    worker.process.join(timeout=5)
+    worker.conn.close()
+
+
 _pool: RenderPool | None = None
 
 
 def render_pool() -> RenderPool:
-    """The process's render pool."""
+    """The process's render pool, under the settings' limits."""
     global _pool
     if _pool is None:
-        _pool = RenderPool()
+        _pool = RenderPool.from_settings(get_settings())
     return _pool
 
 

@@ -5,9 +5,11 @@ Nothing here touches the database or the event loop: a job is plain data in, byt
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import signal
+import traceback
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +37,8 @@ class RenderTimeout(Exception):
 
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
     from weasyprint.text.fonts import FontConfiguration
 
     from mou.minutes.fetcher import StaticOnlyFetcher
@@ -87,21 +91,55 @@ def pdf_of(html: str, fetcher: StaticOnlyFetcher | None = None) -> bytes:
     return pdf
 
 
-def _on_alarm(signum: int, frame: Any) -> None:
-    raise RenderTimeout
-
-
 def render_job(job: RenderJob) -> bytes:
     """Render ``job`` within its time limit; runs in a worker process."""
-    previous = signal.signal(signal.SIGALRM, _on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, job.time_limit)
+    fired: list[bool] = []
+
+    def on_alarm(signum: int, frame: Any) -> None:
+        fired.append(True)
+        raise RenderTimeout
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
     try:
+        signal.setitimer(signal.ITIMER_REAL, job.time_limit)
         return pdf_of(html_of(job))
-    except RenderTimeout:
-        raise RenderTimeout(TIME_LIMIT_EXCEEDED.format(seconds=job.time_limit)) from None
+    except Exception:
+        # Libraries may wrap the timer's exception in their own (Jinja's compiler does).
+        if fired:
+            raise RenderTimeout(TIME_LIMIT_EXCEEDED.format(seconds=job.time_limit)) from None
+        raise
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def worker_main(conn: Connection, memory_limit: int | None, niceness: int = 0) -> None:
+    """A render worker: set its limits, warm up, then answer one job at a time until closed.
+
+    A job is ``(function, args)``; the answer ``("ok", result)``, ``("time", message)`` or
+    ``("memory", message)`` when a limit stopped it, ``("error", traceback)`` otherwise.
+    """
+    worker_init(memory_limit, niceness)
+    with contextlib.suppress(Exception):
+        warm_up()
+    conn.send("ready")
+    while True:
+        try:
+            function, args = conn.recv()
+        except EOFError:
+            return
+        conn.send(_answer(function, args))
+
+
+def _answer(function: Any, args: tuple[Any, ...]) -> tuple[str, Any]:
+    try:
+        return ("ok", function(*args))
+    except RenderTimeout as exc:
+        return ("time", str(exc))
+    except MemoryError:
+        return ("memory", "")
+    except Exception:
+        return ("error", traceback.format_exc())
 
 
 def warm_up() -> int:

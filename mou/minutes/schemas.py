@@ -5,11 +5,13 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from mou.schemas import Input
+
 Language = Literal["id", "en"]
 Reason = Annotated[str, msgspec.Meta(max_length=2_000)]
 
 
-class MinutesFinalize(msgspec.Struct, forbid_unknown_fields=True):
+class MinutesFinalize(Input):
     """``reason`` is required for a correction (when the minutes are already final)."""
 
     reason: Reason = ""
@@ -44,6 +46,15 @@ class MinutesVersionInfo(msgspec.Struct):
     code: str | None
     reason: str
     rendered_at: dt.datetime
+
+
+class IssuedNames(msgspec.Struct):
+    """What a minutes version names, as it was issued (``MinutesVersion.issued``)."""
+
+    meeting_title: str
+    #: The meeting's date where it took place.
+    meeting_date: dt.date
+    parties: list[str]
 
 
 class Verification(msgspec.Struct):

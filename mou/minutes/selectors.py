@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
-from collections import OrderedDict
 from typing import Any
 from zoneinfo import ZoneInfo
+
+import msgspec
 
 from mou import errors
 from mou.accounts.schemas import CurrentUser
 from mou.agreements.selectors import parties_of
 from mou.agreements.tables import Agreement
+from mou.db import atomic
 from mou.meetings.selectors import meeting_get, visible_meetings_clause
 from mou.meetings.tables import Meeting
 from mou.minutes import schemas
@@ -22,9 +25,9 @@ from mou.minutes.document import (
     content_digest,
     minutes_context,
 )
-from mou.minutes.pool import render_pool
+from mou.minutes.pool import render_caller, render_pool
 from mou.minutes.render import RenderJob
-from mou.minutes.tables import MinutesVersion
+from mou.minutes.tables import MinutesDraft, MinutesVersion
 from mou.parties.tables import Organisation, Person
 
 VERSION_COLUMNS = (
@@ -118,33 +121,45 @@ async def minutes_verify(*, digest: str) -> schemas.Verification:
     """What the public may know of the minutes whose file SHA-256 or printed code is ``digest``."""
     digest = digest.lower()
     row = (
-        await MinutesVersion.select(*VERSION_COLUMNS)
+        await MinutesVersion.select(*VERSION_COLUMNS, MinutesVersion.issued)
         .where((MinutesVersion.sha256 == digest) | (MinutesVersion.code == digest))
         .first()
     )
     if row is None:
         raise errors.NotFound(errors.NOT_FOUND.format(entity="minutes"))
-    meeting = (
-        await Meeting.select(
-            Meeting.id, Meeting.title, Meeting.starts_at, Meeting.timezone, Meeting.agreement
-        )
-        .where(Meeting.id == row["meeting_id"])
-        .first()
-    )
-    assert meeting is not None  # a version's meeting cannot be deleted (ON DELETE RESTRICT)
-    parties = (await parties_of([meeting["agreement"]]))[meeting["agreement"]]
+    names = await _issued_names(row["meeting_id"], row["issued"])
     return schemas.Verification(
         issued=True,
         matched="file" if row["sha256"] == digest else "code",
-        meeting_title=meeting["title"],
-        meeting_date=meeting["starts_at"].astimezone(ZoneInfo(meeting["timezone"])).date(),
-        parties=[p["organisation_name"] for p in parties],
+        meeting_title=names.meeting_title,
+        meeting_date=names.meeting_date,
+        parties=names.parties,
         version=row["version"],
         language=row["language"],
         sha256=row["sha256"],
         code=row["code"] or "",
         issued_at=row["rendered_at"],
-        latest_version=await latest_version(meeting_id=meeting["id"]),
+        latest_version=await latest_version(meeting_id=row["meeting_id"]),
+    )
+
+
+async def _issued_names(meeting_id: int, issued: str | dict[str, Any]) -> schemas.IssuedNames:
+    """The names a version was issued with; for a version issued before they were kept, the
+    meeting's and parties' names as they are now (the best there is)."""
+    kept = msgspec.json.decode(issued) if isinstance(issued, str) else issued
+    if kept:
+        return msgspec.convert(kept, schemas.IssuedNames)
+    meeting = (
+        await Meeting.select(Meeting.title, Meeting.starts_at, Meeting.timezone, Meeting.agreement)
+        .where(Meeting.id == meeting_id)
+        .first()
+    )
+    assert meeting is not None  # a version's meeting cannot be deleted (ON DELETE RESTRICT)
+    parties = (await parties_of([meeting["agreement"]]))[meeting["agreement"]]
+    return schemas.IssuedNames(
+        meeting_title=meeting["title"],
+        meeting_date=meeting["starts_at"].astimezone(ZoneInfo(meeting["timezone"])).date(),
+        parties=[p["organisation_name"] for p in parties],
     )
 
 
@@ -168,27 +183,83 @@ async def minutes_pdf(
     )
 
 
-#: Recent drafts by content: downloading an unchanged draft again renders nothing. Per process;
-#: a miss only costs a render.
-_drafts: OrderedDict[str, bytes] = OrderedDict()
-DRAFT_CACHE_SIZE = 16
+#: A draft's cache key: meeting id, meeting version, language, and the digest of what it prints.
+DraftKey = tuple[int, int, str, str]
+#: Drafts being rendered by this process: a second request for one waits for that render.
+_rendering: dict[DraftKey, asyncio.Future[bytes | None]] = {}
 
 
 async def _draft_pdf(user: CurrentUser, meeting_id: int, language: str) -> bytes:
+    """The draft's PDF, rendered once per meeting version and content, and reused from the
+    database by every process until either changes; a stale draft is never served."""
     record = await minutes_record(user=user, meeting_id=meeting_id)
     check_size(record)
     context = minutes_context(
         record, language=language, version=None, created=dt.datetime.now(dt.UTC)
     )
-    key = content_digest(context)
-    if key in _drafts:
-        _drafts.move_to_end(key)
-        return _drafts[key]
-    pdf: bytes = await render_pool().render(RenderJob(context, language))
-    _drafts[key] = pdf
-    while len(_drafts) > DRAFT_CACHE_SIZE:
-        _drafts.popitem(last=False)
+    key = (meeting_id, record.meeting.version, language, content_digest(context))
+    cached = await _cached_draft(key)
+    if cached is not None:
+        return cached
+    running = _rendering.get(key)
+    if running is not None:
+        # None: that render failed for its own caller (busy, say); this one tries its own.
+        pdf = await asyncio.shield(running)
+        if pdf is not None:
+            return pdf
+    return await _render_draft(user, key, context)
+
+
+async def _render_draft(user: CurrentUser, key: DraftKey, context: dict[str, Any]) -> bytes:
+    done: asyncio.Future[bytes | None] = asyncio.get_running_loop().create_future()
+    _rendering.setdefault(key, done)
+    try:
+        pdf: bytes = await render_pool().render(
+            RenderJob(context, key[2]), caller=render_caller(user)
+        )
+        await _store_draft(key, pdf)
+    except BaseException:
+        done.set_result(None)
+        raise
+    finally:
+        if _rendering.get(key) is done:
+            del _rendering[key]
+    done.set_result(pdf)
     return pdf
+
+
+async def _cached_draft(key: DraftKey) -> bytes | None:
+    meeting_id, meeting_version, language, digest = key
+    row = (
+        await MinutesDraft.select(MinutesDraft.pdf)
+        .where(
+            (MinutesDraft.meeting == meeting_id)
+            & (MinutesDraft.meeting_version == meeting_version)
+            & (MinutesDraft.language == language)
+            & (MinutesDraft.digest == digest)
+        )
+        .first()
+    )
+    return bytes(row["pdf"]) if row else None
+
+
+async def _store_draft(key: DraftKey, pdf: bytes) -> None:
+    """Keep one draft per meeting and language: the newest replaces the others."""
+    meeting_id, meeting_version, language, digest = key
+    async with atomic():
+        await MinutesDraft.delete().where(
+            (MinutesDraft.meeting == meeting_id) & (MinutesDraft.language == language)
+        )
+        await MinutesDraft.insert(
+            MinutesDraft(
+                meeting=meeting_id,
+                meeting_version=meeting_version,
+                language=language,
+                digest=digest,
+                pdf=pdf,
+                rendered_at=dt.datetime.now(dt.UTC),
+            )
+        )
 
 
 async def _visible_meeting_day(user: CurrentUser, meeting_id: int) -> str:

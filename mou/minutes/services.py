@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import hashlib
+from zoneinfo import ZoneInfo
+
+import msgspec
 
 from mou import errors
 from mou.accounts.schemas import CurrentUser
@@ -20,10 +22,10 @@ from mou.minutes.document import (
     minutes_context,
     with_verification,
 )
-from mou.minutes.pool import render_pool
+from mou.minutes.pool import render_caller, render_pool
 from mou.minutes.render import RenderJob
 from mou.minutes.selectors import latest_version, minutes_record
-from mou.minutes.tables import MinutesVersion
+from mou.minutes.tables import MinutesDraft, MinutesVersion
 from mou.settings import get_settings
 from mou.versions import write_if_version
 
@@ -45,7 +47,7 @@ async def minutes_finalize(
     previous = await _check_finalizable(user, record, expected_version, reason)
     version, now = previous + 1, dt.datetime.now(dt.UTC)
     # Rendering takes a second or more: it happens before the write transaction, never in it.
-    rendered = await _render_every_language(record, version=version, reason=reason, now=now)
+    rendered = await _render_every_language(user, record, version=version, reason=reason, now=now)
     async with atomic():
         meeting_version = await write_if_version(
             Meeting,
@@ -66,8 +68,11 @@ async def minutes_finalize(
                     reason=reason,
                     rendered_at=now,
                     rendered_by=user.actor_id,
+                    issued=msgspec.json.encode(_issued_names(record)).decode(),
                 )
             )
+        # Once final, the meeting serves its stored versions: its drafts are dead weight.
+        await MinutesDraft.delete().where(MinutesDraft.meeting == meeting_id)
         await audit_record(
             actor_id=user.actor_id,
             action="finalize",
@@ -96,6 +101,16 @@ async def minutes_finalize(
     )
 
 
+def _issued_names(record: MinutesRecord) -> schemas.IssuedNames:
+    """The names the documents print, kept beside them for ``/verify``."""
+    meeting = record.meeting
+    return schemas.IssuedNames(
+        meeting_title=meeting.title,
+        meeting_date=meeting.starts_at.astimezone(ZoneInfo(meeting.timezone)).date(),
+        parties=[party.name for party in record.parties],
+    )
+
+
 async def _check_finalizable(
     user: CurrentUser, record: MinutesRecord, expected_version: int, reason: str
 ) -> int:
@@ -116,9 +131,10 @@ async def _check_finalizable(
 
 
 async def _render_every_language(
-    record: MinutesRecord, *, version: int, reason: str, now: dt.datetime
+    user: CurrentUser, record: MinutesRecord, *, version: int, reason: str, now: dt.datetime
 ) -> list[tuple[schemas.MinutesDocument, bytes]]:
-    """Each language's PDF, rendered side by side in the pool, with what identifies it."""
+    """Each language's PDF, with what identifies it: one after the other, as a caller may
+    occupy one renderer at a time."""
     base_url = get_settings().base_url
     contexts = [
         with_verification(
@@ -127,9 +143,10 @@ async def _render_every_language(
         )
         for language in LANGUAGES
     ]
-    pdfs = await asyncio.gather(
-        *(render_pool().render(RenderJob(c, c["language"])) for c in contexts)
-    )
+    caller = render_caller(user)
+    pdfs = [
+        await render_pool().render(RenderJob(c, c["language"]), caller=caller) for c in contexts
+    ]
     rendered = []
     for context, pdf in zip(contexts, pdfs, strict=True):
         sha256 = hashlib.sha256(pdf).hexdigest()

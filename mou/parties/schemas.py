@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from mou.schemas import Email, Id, LongText, OptionalShortText, Page, Phone, ShortText
+from mou.schemas import Email, Id, Input, LongText, OptionalShortText, Page, Phone, ShortText
 
 OrganisationKind = Literal[
     "ministry",
@@ -28,7 +28,7 @@ class Organisation(msgspec.Struct):
     parent_id: int | None
 
 
-class OrganisationCreate(msgspec.Struct, forbid_unknown_fields=True):
+class OrganisationCreate(Input):
     name: ShortText
     short_name: ShortName
     kind: OrganisationKind
@@ -36,7 +36,7 @@ class OrganisationCreate(msgspec.Struct, forbid_unknown_fields=True):
     parent_id: Id | None = None
 
 
-class OrganisationUpdate(msgspec.Struct, forbid_unknown_fields=True):
+class OrganisationUpdate(Input):
     name: ShortText | msgspec.UnsetType = msgspec.UNSET
     short_name: ShortName | msgspec.UnsetType = msgspec.UNSET
     kind: OrganisationKind | msgspec.UnsetType = msgspec.UNSET
@@ -57,7 +57,7 @@ class Person(msgspec.Struct):
     phone: str
 
 
-class PersonCreate(msgspec.Struct, forbid_unknown_fields=True):
+class PersonCreate(Input):
     full_name: ShortText
     organisation_id: Id
     position: OptionalShortText = ""
@@ -65,7 +65,7 @@ class PersonCreate(msgspec.Struct, forbid_unknown_fields=True):
     phone: Phone = ""
 
 
-class PersonUpdate(msgspec.Struct, forbid_unknown_fields=True):
+class PersonUpdate(Input):
     full_name: ShortText | msgspec.UnsetType = msgspec.UNSET
     organisation_id: Id | msgspec.UnsetType = msgspec.UNSET
     position: OptionalShortText | msgspec.UnsetType = msgspec.UNSET

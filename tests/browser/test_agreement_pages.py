@@ -52,8 +52,11 @@ async def test_each_party_manager_approves_from_home_and_the_stage_moves_after_t
         await person.sign_in(manager, PASSWORD)
         waiting = await person.text("#waiting-heading + table")
         assert cast.title in waiting
-        await person.page.click(f"tr:has(a:text('{cast.title}')) button:text('Setujui')")
-        await person.page.wait_for_url(person.base + "/")
+        row = person.page.locator(f"#waiting-heading + table tr:has(a:text('{cast.title}'))")
+        await row.locator("button:text('Setujui')").click()
+        # htmx posts the form and swaps in the home page it is sent back to.
+        await row.wait_for(state="detached")
+        assert person.page.url == person.base + "/"
         await person.seen("home-after-approving")
         assert cast.title not in await person.text("section[aria-labelledby='waiting-heading']")
         await person.open(f"/agreements/{cast.agreement_id}", "detail")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import secrets
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from mou.accounts.selectors import token_digest
 from mou.accounts.tables import ApiToken, User
 from mou.demo import demo_load
 from mou.meetings.tables import Meeting
+from mou.minutes.pool import RenderPool, use_render_pool
 
 
 @dataclass
@@ -96,3 +99,14 @@ def decompressed(pdf: bytes, folder: Path) -> bytes:
     )
     assert result.returncode in (0, 3), result.stderr  # 3: warnings only
     return target.read_bytes()
+
+
+@contextlib.contextmanager
+def render_pool_swapped(pool: RenderPool) -> Iterator[RenderPool]:
+    """The app renders with ``pool`` (tighter limits, a stub) inside the block."""
+    previous = use_render_pool(pool)
+    try:
+        yield pool
+    finally:
+        use_render_pool(previous)
+        pool.stop()

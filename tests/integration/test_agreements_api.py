@@ -2,6 +2,7 @@ from typing import Any
 
 import httpx
 
+from mou import errors
 from mou.agreements.tables import Agreement, AgreementParty
 from mou.audit.tables import AuditEvent
 from tests.conftest import Actors
@@ -90,6 +91,37 @@ async def test_agreement_patch_requires_if_match_and_refuses_stale(
     assert stale.status_code == 412
     row = await Agreement.select(Agreement.title).where(Agreement.id == agreement["id"]).first()
     assert row == {"title": "Baru"}
+
+
+async def test_weak_if_match_is_412_and_changes_nothing(
+    client: httpx.AsyncClient, actors: Actors, admin: dict[str, str]
+) -> None:
+    """RFC 9110 compares If-Match strongly: W/"1" never matches, even the current version."""
+    a, b = await actors.organisation(), await actors.organisation()
+    agreement = await create_agreement(client, admin, [a, b])
+    meeting = await client.post(
+        f"/api/v1/agreements/{agreement['id']}/meetings",
+        headers=admin,
+        json={"title": "Rapat", "kind": "planning", "starts_at": "2023-10-23T10:00:00"},
+    )
+    weak = {**admin, "If-Match": 'W/"1"'}
+    refused = [
+        await client.patch(
+            f"/api/v1/agreements/{agreement['id']}", headers=weak, json={"title": "Baru"}
+        ),
+        await client.patch(
+            f"/api/v1/meetings/{meeting.json()['id']}", headers=weak, json={"venue": "Aula"}
+        ),
+        await client.post(f"/api/v1/agreements/{agreement['id']}/actions/submit", headers=weak),
+    ]
+    assert [r.status_code for r in refused] == [412, 412, 412], [r.text for r in refused]
+    assert {r.json()["detail"] for r in refused} == {errors.IF_MATCH_WEAK}
+    row = (
+        await Agreement.select(Agreement.title, Agreement.stage)
+        .where(Agreement.id == agreement["id"])
+        .first()
+    )
+    assert row == {"title": agreement["title"], "stage": "draft"}
 
 
 async def test_agreement_patch_outside_draft_is_409(

@@ -1,10 +1,12 @@
 """Every write answers bad input with a 4xx problem+json that names the field, never a 500."""
 
+import logging
 from typing import Any
 
 import httpx
 import pytest
 
+from mou.http import TOO_DEEP
 from tests.conftest import Actors
 from tests.integration.builders import create_agreement, create_meeting
 
@@ -162,7 +164,7 @@ CASES: list[tuple[str, Any, int, str]] = [
     (
         "/api/v1/agreements/{agreement}/meetings",
         {"title": "x", "kind": "planning", "starts_at": "0001-01-01T00:00:00"},
-        422,
+        400,
         "starts_at",
     ),
     (
@@ -222,6 +224,38 @@ CASES: list[tuple[str, Any, int, str]] = [
         {"title": "x", "due_date": 20231023},
         400,
         "due_date",
+    ),
+    # Every date and time field has the same range (mou.schemas), not only meeting times.
+    (
+        "/api/v1/agreements",
+        {"title": "x", "kind": "pks", "parties": [party("{a}")], "start_date": "0001-01-01"},
+        400,
+        "start_date",
+    ),
+    (
+        "/api/v1/agreements",
+        {"title": "x", "kind": "pks", "parties": [party("{a}")], "end_date": "9999-12-31"},
+        400,
+        "end_date",
+    ),
+    (
+        "/api/v1/agreements/{agreement}/scope-items",
+        {"kind": "other", "title": "x", "due_date": "9999-12-31"},
+        400,
+        "due_date",
+    ),
+    (
+        "/api/v1/meetings/{meeting}/action-items",
+        {"title": "x", "due_date": "0001-01-01"},
+        400,
+        "due_date",
+    ),
+    ("/api/v1/agreements/{agreement}/actions/sign", {"signed_on": "9999-12-31"}, 400, "signed_on"),
+    (
+        "/api/v1/agreements/{agreement}/meetings",
+        {"title": "x", "kind": "planning", "starts_at": "2201-01-01T00:00:00"},
+        400,
+        "starts_at",
     ),
 ]
 
@@ -305,3 +339,26 @@ async def test_bad_list_parameters_name_the_parameter(
     response = await client.get("/api/v1/agreements", params=params, headers=admin)
     assert response.status_code == 400, response.text
     assert [e["field"] for e in response.json()["errors"]] == list(params)
+
+
+@pytest.mark.parametrize("depth", [900, 200_000])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/auth/token", "/api/v1/organisations", "/api/v1/agreements", "/api/v1/tokens"]
+)
+async def test_deeply_nested_json_is_400_without_a_traceback(
+    client: httpx.AsyncClient,
+    admin: dict[str, str],
+    caplog: pytest.LogCaptureFixture,
+    path: str,
+    depth: int,
+) -> None:
+    """900 levels once ended in a RecursionError: a 500 and thousands of log lines."""
+    body = b'{"username":' + b"[" * depth + b"]" * depth + b', "password": "x"}'
+    with caplog.at_level(logging.INFO):
+        response = await client.post(
+            path, content=body, headers={**admin, "Content-Type": "application/json"}
+        )
+    assert response.status_code == 400, response.text[:300]
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["errors"][0]["message"] == TOO_DEEP
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []

@@ -6,16 +6,18 @@ import hashlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from mou.meetings.tables import Meeting
-from mou.minutes.pool import RENDER_FAILED, RenderPool, use_render_pool
+from mou.minutes.pool import RENDER_STOPPED, RenderFailed, RenderPool
 from mou.minutes.services import REASON_REQUIRED
 from mou.minutes.tables import MinutesVersion
+from mou.parties.tables import Organisation
 from tests.conftest import Actors
-from tests.integration.minutes_case import load_case, pdf_text
+from tests.integration.minutes_case import load_case, pdf_text, render_pool_swapped
 from tests.integration.test_minutes_pdf import watermark_letters
 
 #: What a browser opening the QR code's link asks for.
@@ -77,6 +79,31 @@ async def test_minutes_finalize_sha256_is_the_downloaded_bytes_and_verify_confir
         assert refused.headers["content-type"].startswith("application/problem+json")
         page = await client.get(f"/verify/{other}", headers=BROWSER)
         assert page.status_code == 404 and "Dokumen tidak dikenal" in page.text
+
+
+async def test_minutes_verify_shows_the_names_as_issued_after_a_rename(
+    client: httpx.AsyncClient,
+) -> None:
+    """The public page vouches for a document: it names what the document printed, not what
+    the parties are called today."""
+    case = await load_case()
+    response = await case.finalize(client)
+    assert response.status_code == 201, response.text
+    digest = response.json()["documents"][0]["sha256"]
+    issued = (await client.get(f"/verify/{digest}", headers={"Accept": "application/json"})).json()
+    await Organisation.update({Organisation.name: Organisation.name + " (Baru)"}).where(
+        Organisation.name.is_in(issued["parties"])
+    )
+    await Meeting.update({Meeting.title: "Judul Lain"}).where(Meeting.id == case.meeting_id)
+    later = await client.get(f"/verify/{digest}", headers={"Accept": "application/json"})
+    assert later.json() == issued
+    assert issued["parties"] == [
+        "Dinas Komunikasi dan Informatika Provinsi Sumatera Utara",
+        "Komisi Pemberantasan Korupsi Republik Indonesia",
+    ]
+    page = await client.get(f"/verify/{digest}", headers=BROWSER)
+    assert "(Baru)" not in page.text and "Judul Lain" not in page.text
+    assert "Komisi Pemberantasan Korupsi Republik Indonesia" in page.text
 
 
 async def test_minutes_verify_page_answers_404_for_anything_but_an_issued_hash(
@@ -166,16 +193,17 @@ async def test_minutes_follow_the_meetings_access_rules(
     assert anonymous.status_code == 401
 
 
+class StoppingPool(RenderPool):
+    """Every render's worker stops under it (a transient failure: a retry may succeed)."""
+
+    async def _run_now(self, function: Any, args: tuple[Any, ...]) -> Any:
+        raise RenderFailed(RENDER_STOPPED)
+
+
 @pytest.fixture
 def failing_renders() -> Iterator[None]:
-    """Every render times out at once inside its worker."""
-    pool = RenderPool(workers=1, time_limit=0.001, grace=30)
-    previous = use_render_pool(pool)
-    try:
+    with render_pool_swapped(StoppingPool(workers=1)):
         yield
-    finally:
-        use_render_pool(previous)
-        pool.stop()
 
 
 async def test_minutes_render_failure_answers_503_and_stores_nothing(
@@ -188,7 +216,8 @@ async def test_minutes_render_failure_answers_503_and_stores_nothing(
     response = await case.finalize(client)
     assert response.status_code == 503, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
-    assert response.json()["detail"] == RENDER_FAILED
+    assert response.json()["detail"] == RENDER_STOPPED
+    assert int(response.headers["Retry-After"]) > 0
     assert await MinutesVersion.count().where(MinutesVersion.meeting == case.meeting_id) == 0
     after = await Meeting.select(Meeting.version, Meeting.minutes_status).where(
         Meeting.id == case.meeting_id

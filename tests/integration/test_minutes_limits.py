@@ -8,8 +8,9 @@ import httpx
 
 from mou.meetings.tables import Attendee, DiscussionPoint, Meeting
 from mou.minutes.document import MAX_ATTENDEES
+from mou.minutes.pool import RenderPool
 from mou.minutes.tables import MinutesVersion
-from tests.integration.minutes_case import Case, load_case, pdf_text
+from tests.integration.minutes_case import Case, load_case, pdf_text, render_pool_swapped
 from tests.integration.test_minutes_pdf import ATTENDEES
 
 
@@ -38,9 +39,13 @@ async def _add_attendees(case: Case, count: int) -> None:
 async def test_minutes_of_2000_attendees_render_within_the_limits(
     client: httpx.AsyncClient, tmp_path: Path
 ) -> None:
+    """What fits the caps prints whole. Whether it prints within the production time limit is
+    ``bench/minutes.py``'s question: here the limit is out of the way, so a loaded machine
+    cannot fail the test (the limit itself is tested with a small injected one)."""
     case = await load_case()
     await _add_attendees(case, MAX_ATTENDEES)
-    response = await case.download(client, lang="id")
+    with render_pool_swapped(RenderPool(workers=1, time_limit=3600.0)):
+        response = await case.download(client, lang="id")
     assert response.status_code == 200, response.text
     text = pdf_text(response.content, tmp_path)
     assert f"Peserta Nomor {MAX_ATTENDEES - 1}" in text and ATTENDEES[0][0] in text

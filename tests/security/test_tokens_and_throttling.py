@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Literal
 
 import httpx
 import pytest
+import uvicorn
 from argon2 import PasswordHasher
 
 from mou.accounts import passwords, services
 from mou.accounts.tables import ApiToken
+from mou.app import create_app
+from mou.cli import SERVER_APP, SERVER_OPTIONS
 from mou.settings import get_settings
 from tests.conftest import KNOWN_PASSWORD, Actors
 
@@ -231,3 +235,47 @@ async def test_a_token_minted_by_a_token_dies_with_it(
     for token in (parent, child, grandchild):
         assert (await client.get("/api/v1/me", headers=_bearer(token))).status_code == 401
     assert (await client.get("/api/v1/me", headers=owner)).status_code == 200
+
+
+async def _wrong_logins_from(http: httpx.AsyncClient, forwarded_for: list[str]) -> list[int]:
+    statuses = []
+    for n, address in enumerate(forwarded_for):
+        response = await http.post(
+            "/api/v1/auth/token",
+            json={"username": f"nobody{n}", "password": "x"},
+            headers={"X-Forwarded-For": address},
+        )
+        statuses.append(response.status_code)
+    return statuses
+
+
+async def test_forwarded_for_from_an_untrusted_peer_does_not_pick_the_address(
+    rollback: None, actors: Actors
+) -> None:
+    """Served as ``mou serve`` serves it, a loopback client rotating X-Forwarded-For is still
+    one address: with no trusted proxies configured (the default) the header is ignored."""
+    config = uvicorn.Config(SERVER_APP, **{**SERVER_OPTIONS, "log_config": None})  # type: ignore[arg-type]
+    config.load()
+    limit = get_settings().login_failures_per_address
+    transport = httpx.ASGITransport(app=config.loaded_app, client=("127.0.0.1", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://mou.test") as http:
+        rotated = [f"203.0.113.{n}" for n in range(limit + 1)]
+        statuses = await _wrong_logins_from(http, rotated)
+    assert statuses == [401] * limit + [429]
+
+
+async def test_forwarded_for_is_believed_from_a_trusted_proxy_only_for_its_own_hop(
+    rollback: None, actors: Actors
+) -> None:
+    """Behind a proxy named in MOU_TRUSTED_PROXIES each client is counted on its own address,
+    the one the proxy saw (hops further left are the client's to invent)."""
+    settings = dataclasses.replace(get_settings(), trusted_proxies=("127.0.0.0/8",))
+    limit = settings.login_failures_per_address
+    transport = httpx.ASGITransport(app=create_app(settings), client=("127.0.0.1", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://mou.test") as http:
+        # The client invents a new left hop each time; the proxy appends what it saw.
+        invented = [f"198.51.100.{n}, 203.0.113.7" for n in range(limit + 1)]
+        attacker = await _wrong_logins_from(http, invented)
+        bystander = await _wrong_logins_from(http, ["203.0.113.8"])
+    assert attacker == [401] * limit + [429]
+    assert bystander == [401]
