@@ -1,23 +1,32 @@
-"""The people and the agreement a browser test works with, committed under a fresh tag."""
+"""The people and the agreement a browser test works with, committed under a fresh tag.
+
+Run as ``python -m tests.browser.cast`` in the browser database's environment: it prints the
+cast as JSON. It never imports the suite's conftest (that would make a database of its own).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import datetime as dt
+import json
 import secrets
 from dataclasses import dataclass
 
 from mou import clock
+from mou.accounts.passwords import password_hash
 from mou.accounts.schemas import CurrentUser
 from mou.accounts.selectors import current_user
 from mou.accounts.tables import User
 from mou.agreements.actions import agreement_act
 from mou.agreements.schemas import ActionRequest, AgreementCreate, PartyIn
 from mou.agreements.services import agreement_create
+from mou.db import DB, close_pool, open_pool
 from mou.parties.schemas import OrganisationCreate
 from mou.parties.services import organisation_create
-from tests.conftest import KNOWN_PASSWORD, _known_hash
+from mou.settings import get_settings
 
-PASSWORD = KNOWN_PASSWORD
+PASSWORD = "correct horse battery staple"
 
 
 @dataclass
@@ -39,10 +48,10 @@ async def _organisation(name: str) -> int:
     return created.id
 
 
-async def _user(username: str, role: str, organisation_id: int) -> int:
+async def _user(username: str, role: str, organisation_id: int, hashed: str) -> int:
     row = User(
         username=username,
-        password_hash=await _known_hash(),
+        password_hash=hashed,
         role=role,
         organisation=organisation_id,
     )
@@ -58,10 +67,12 @@ async def cast_in_review() -> Cast:
     partner = await _organisation(f"Biro Humas {tag}")
     stranger = await _organisation(f"Dinas Lain {tag}")
     names = {role: f"{role}{tag}" for role in ("liaison", "kadis", "karo", "mitra")}
-    liaison_user = await current_user(user_id=await _user(names["liaison"], "liaison", owner))
-    await _user(names["kadis"], "manager", owner)
-    await _user(names["karo"], "manager", partner)
-    await _user(names["mitra"], "viewer", stranger)
+    hashed = await password_hash(PASSWORD)
+    liaison_id = await _user(names["liaison"], "liaison", owner, hashed)
+    liaison_user = await current_user(user_id=liaison_id)
+    await _user(names["kadis"], "manager", owner, hashed)
+    await _user(names["karo"], "manager", partner, hashed)
+    await _user(names["mitra"], "viewer", stranger, hashed)
     title = f"Diseminasi antikorupsi {tag}"
     today = clock.today()
     agreement = await agreement_create(
@@ -93,3 +104,16 @@ async def cast_in_review() -> Cast:
         agreement_id=agreement.id,
         title=title,
     )
+
+
+async def _main() -> None:
+    await open_pool(DB, get_settings())
+    try:
+        cast = await cast_in_review()
+    finally:
+        await close_pool(DB)
+    print(json.dumps(dataclasses.asdict(cast)))
+
+
+if __name__ == "__main__":
+    asyncio.run(_main())

@@ -1,7 +1,8 @@
 """Browser tests: Debian's Chromium driven by Playwright against the app served on loopback.
 
-The app runs under uvicorn in a subprocess on the suite's own database (SQLite or PostgreSQL),
-so what a test seeds is committed, not rolled back: every name carries a per-test tag. Each
+The app runs under uvicorn in a subprocess, on a database of the suite's engine (SQLite or
+PostgreSQL) made for the browser tests alone: what they seed is committed, not rolled back, and
+must not reach tests that read the whole database (audit chain, lists as an admin). Each
 page a test visits is photographed into ``var/screenshots/<db>/`` (git-ignored) and checked
 with axe-core for WCAG 2.1 A and AA; a test fails on any browser console error, any uncaught
 page error and any request to a host other than the app.
@@ -9,11 +10,13 @@ page error and any request to a host other than the app.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -27,7 +30,9 @@ from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, Page, async_playwright
 
 from mou.settings import PROJECT_ROOT
+from tests.browser.cast import Cast
 from tests.conftest import DATABASE, REPORT
+from tests.database import create_postgres_database, drop_postgres_database, postgres_database_url
 
 CHROMIUM = Path("/usr/bin/chromium")
 #: Debian's build runs headless as root only without its sandbox; nothing may phone home.
@@ -76,22 +81,39 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server() -> Iterator[str]:
-    """The app on a loopback port, in its own process, on the suite's database."""
+def browser_environment() -> Iterator[dict[str, str]]:
+    """The environment of the browser tests' processes: their own migrated database."""
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: `./dev test` installs Debian's chromium package")
-    port = _free_port()
+    name = None
+    if DATABASE.kind == "postgres" and DATABASE.server_url:
+        name = create_postgres_database(DATABASE.server_url, prefix="mou_browser")
+        url = postgres_database_url(DATABASE.server_url, name)
+    else:
+        url = f"sqlite:///{tempfile.mkdtemp(prefix='mou-browser-')}/browser.sqlite"
     env = {
         **os.environ,
-        "MOU_DATABASE_URL": DATABASE.url,
+        "MOU_DATABASE_URL": url,
         "MOU_DEV": "true",
         "MOU_TICK_SECONDS": "0",
         "MOU_SECRET_KEY": secrets.token_urlsafe(32),
     }
+    try:
+        subprocess.run([sys.executable, "-m", "mou.cli", "migrate"], env=env, check=True)
+        yield env
+    finally:
+        if name is not None and DATABASE.server_url:
+            drop_postgres_database(DATABASE.server_url, name)
+
+
+@pytest.fixture(scope="session")
+def server(browser_environment: dict[str, str]) -> Iterator[str]:
+    """The app on a loopback port, in its own process."""
+    port = _free_port()
     command = [sys.executable, "-m", "uvicorn", "--factory", "mou.app:create_app"]
     process = subprocess.Popen(
         [*command, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        env=env,
+        env=browser_environment,
         cwd=PROJECT_ROOT,
     )
     base = f"http://127.0.0.1:{port}"
@@ -105,6 +127,20 @@ def server() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture
+def cast(browser_environment: dict[str, str]) -> Cast:
+    """A fresh cast in the browser database, seeded by its own process."""
+    seeded = subprocess.run(
+        [sys.executable, "-m", "tests.browser.cast"],
+        env=browser_environment,
+        cwd=PROJECT_ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return Cast(**json.loads(seeded.stdout.strip().splitlines()[-1]))
 
 
 def _wait_until_up(base: str, process: subprocess.Popen[bytes]) -> None:

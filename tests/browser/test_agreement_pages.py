@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
-
-from tests.browser.cast import PASSWORD, Cast, cast_in_review
+from tests.browser.cast import PASSWORD, Cast
 from tests.browser.conftest import PHONE
-
-
-@pytest.fixture
-async def cast(app: Any) -> AsyncIterator[Cast]:
-    # ``app`` opens the pool; nothing is rolled back: the server process must see the rows.
-    yield await cast_in_review()
 
 
 async def test_liaison_reads_the_list_in_indonesian_then_in_english(visit: Any, cast: Cast) -> None:
