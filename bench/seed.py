@@ -105,7 +105,9 @@ async def seed(agreements: int, password: str) -> dict[str, int | float]:
                         updated_at=now,
                     )
                 )
-            await Agreement.insert(*rows)
+            # In slices: SQLite allows only so many variables per statement.
+            for start in range(0, len(rows), 2_000):
+                await Agreement.insert(*rows[start : start + 2_000])
             ids = [r["id"] for r in await Agreement.select(Agreement.id).order_by(Agreement.id)]
             parties = []
             for i, agreement in enumerate(ids):
@@ -126,7 +128,8 @@ async def seed(agreements: int, password: str) -> dict[str, int | float]:
                         agreement=agreement, organisation=orgs[b], role="second_party", position=1
                     )
                 )
-            await AgreementParty.insert(*parties)
+            for start in range(0, len(parties), 2_000):
+                await AgreementParty.insert(*parties[start : start + 2_000])
     finally:
         await close_pool(DB)
     return {

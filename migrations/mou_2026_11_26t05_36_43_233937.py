@@ -126,9 +126,7 @@ DESCRIPTION = "The whole domain: accounts, parties, agreements, meetings, minute
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="mou", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="mou", description=DESCRIPTION)
 
     manager.add_table(
         class_name="ActionItem",
@@ -137,13 +135,9 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="ScopeItem", tablename="scope_item", schema=None, columns=None
-    )
+    manager.add_table(class_name="ScopeItem", tablename="scope_item", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Attendee", tablename="attendee", schema=None, columns=None
-    )
+    manager.add_table(class_name="Attendee", tablename="attendee", schema=None, columns=None)
 
     manager.add_table(
         class_name="WebSession",
@@ -159,17 +153,11 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="ApiToken", tablename="api_token", schema=None, columns=None
-    )
+    manager.add_table(class_name="ApiToken", tablename="api_token", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Agreement", tablename="agreement", schema=None, columns=None
-    )
+    manager.add_table(class_name="Agreement", tablename="agreement", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Approval", tablename="approval", schema=None, columns=None
-    )
+    manager.add_table(class_name="Approval", tablename="approval", schema=None, columns=None)
 
     manager.add_table(
         class_name="AgreementParty",
@@ -178,9 +166,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="User", tablename="mou_user", schema=None, columns=None
-    )
+    manager.add_table(class_name="User", tablename="mou_user", schema=None, columns=None)
 
     manager.add_table(
         class_name="Organisation",
@@ -210,17 +196,11 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Person", tablename="person", schema=None, columns=None
-    )
+    manager.add_table(class_name="Person", tablename="person", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Meeting", tablename="meeting", schema=None, columns=None
-    )
+    manager.add_table(class_name="Meeting", tablename="meeting", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Decision", tablename="decision", schema=None, columns=None
-    )
+    manager.add_table(class_name="Decision", tablename="decision", schema=None, columns=None)
 
     # The tables declare ``id = Serial(primary_key=True)``; the columns below record it in
     # Piccolo's snapshot (added in 2026-12 so auto-generation stops proposing 18 id columns).

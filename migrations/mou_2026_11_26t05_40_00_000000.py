@@ -19,7 +19,7 @@ COMPOSITE_INDEXES = [
     "CREATE INDEX discussion_point_meeting ON discussion_point (meeting)",
     "CREATE INDEX decision_meeting ON decision (meeting)",
     "CREATE INDEX action_item_meeting ON action_item (meeting)",
-    "CREATE INDEX api_token_user ON api_token (\"user\")",
+    'CREATE INDEX api_token_user ON api_token ("user")',
     "CREATE INDEX person_organisation ON person (organisation)",
 ]
 

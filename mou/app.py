@@ -29,11 +29,16 @@ from mou.db import DB, close_pool, open_pool
 from mou.home import HomePage
 from mou.http import EXCEPTION_HANDLERS, PROXIES_STATE, problem, proxy_networks
 from mou.logs import logging_configure, request_id_middleware
-from mou.meetings.api import AgreementMeetingController, MeetingController
+from mou.meetings.api import (
+    AgreementMeetingController,
+    CalendarFeedController,
+    MeetingController,
+    calendar_feed,
+)
 from mou.migrate import database_readiness
 from mou.minutes.api import MinutesController, document_verify_page, minutes_verify
 from mou.minutes.pool import render_pool_lifespan
-from mou.openapi import document_problems, document_request_bodies
+from mou.openapi import document_downloads, document_problems, document_request_bodies
 from mou.parties.api import OrganisationController, PersonController
 from mou.policy import policy_check, role_guard
 from mou.security import add_security_headers
@@ -106,6 +111,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ApprovalController,
             AgreementMeetingController,
             MeetingController,
+            CalendarFeedController,
+            calendar_feed,
             MinutesController,
             minutes_verify,
             LoginController,
@@ -154,5 +161,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app.asgi_handler = request_id_middleware(app.asgi_handler)
     document_problems(app)
     document_request_bodies(app)
+    document_downloads(app)
     document_verify_page(app)
     return app

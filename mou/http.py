@@ -7,6 +7,7 @@ import logging
 import re
 import socket
 import sqlite3
+from collections.abc import AsyncIterator
 from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -17,13 +18,14 @@ from litestar import Controller, Request, Response
 from litestar.datastructures import Cookie
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.params import HeaderParameter, PathParameter, QueryParameter
-from litestar.response import Redirect
+from litestar.response import Redirect, Stream
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import BeforeRequestHookHandler
 
 from mou import errors
 from mou.accounts.schemas import CurrentUser
 from mou.accounts.sessions import SESSION_COOKIE
+from mou.i18n import Language
 from mou.pages import page
 from mou.schemas import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT, TEXT_PATTERN
 from mou.settings import Settings
@@ -44,6 +46,9 @@ OptionalId = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)]
 PathId = Annotated[int, PathParameter(ge=1, le=MAX_ID, description="Integer id.")]
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description="Page size.")]
 Offset = Annotated[int, QueryParameter(ge=0, le=MAX_ID, description="Items to skip.")]
+LanguageQuery = Annotated[
+    Language, QueryParameter(description="Language of headers and labels: id (default) or en.")
+]
 IfMatch = Annotated[
     str | None,
     HeaderParameter(
@@ -58,6 +63,7 @@ __all__ = [
     "ApiController",
     "Caller",
     "IfMatch",
+    "LanguageQuery",
     "Limit",
     "Offset",
     "OptionalId",
@@ -202,6 +208,21 @@ def expected_version(if_match: str | None) -> int:
     if not raw.isdigit() or len(raw) > 10:
         raise errors.PreconditionFailed(errors.IF_MATCH_REQUIRED)
     return int(raw)
+
+
+def download(content: AsyncIterator[bytes] | bytes, *, media_type: str, filename: str) -> Stream:
+    """A streamed file the browser saves as ``filename``."""
+    body = content if not isinstance(content, bytes) else iter([content])
+    return Stream(
+        body,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def extension_of(request: Request[Any, Any, Any]) -> str:
+    """The file extension the request's path ends in ("csv" for ``.../export.csv``)."""
+    return request.url.path.rpartition(".")[2]
 
 
 def etag_headers(version: int) -> dict[str, str]:

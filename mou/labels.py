@@ -1,5 +1,8 @@
 """What a person reads for each code: one mapping from code to message id, for every surface.
 
+Each feature keeps the labels of its own codes (``agreements.labels``, ``meetings.labels``);
+this module gathers them with the rest into ``LABELS``, the one table pages look codes up in.
+
 Pages, the minutes PDF and exports print ``label(kind, code, gettext)``, never the code itself
 (``draft`` reads "Draf" / "Draft"). The message ids are English and translated through the
 catalogues in ``mou/locale``; the words follow the shared glossary.
@@ -9,24 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from mou.agreements.labels import KINDS as AGREEMENT_KINDS
+from mou.agreements.labels import PARTY_ROLES, STAGES
 from mou.i18n import N_
+from mou.meetings.labels import ACTION_ITEM_STATUSES, ATTENDANCE, ATTENDEE_ROLES
 
-STAGES = {
-    "draft": N_("Draft"),
-    "review": N_("In review"),
-    "approved": N_("Approved"),
-    "signed": N_("Signed"),
-    "active": N_("Active"),
-    "expired": N_("Expired"),
-    "terminated": N_("Terminated"),
-    "cancelled": N_("Cancelled"),
-}
-AGREEMENT_KINDS = {
-    "mou": N_("Memorandum of Understanding"),
-    "pks": N_("Cooperation Agreement"),
-    "loi": N_("Letter of Intent"),
-    "implementing_arrangement": N_("Implementing Arrangement"),
-}
 #: The buttons of the agreement workflow (``expire`` is the system's own and has none).
 ACTIONS = {
     "submit": N_("Submit"),
@@ -38,12 +28,6 @@ ACTIONS = {
     "terminate": N_("Terminate"),
     "cancel": N_("Cancel"),
     "renew": N_("Renew"),
-}
-PARTY_ROLES = {
-    "first_party": N_("First party"),
-    "second_party": N_("Second party"),
-    "party": N_("Party"),
-    "witness": N_("Witness"),
 }
 SCOPE_KINDS = {
     "information_sharing": N_("Information sharing"),
@@ -78,12 +62,6 @@ MODES = {
     "online": N_("Online"),
     "hybrid": N_("Hybrid (in person and online)"),
 }
-ATTENDANCE = {
-    "present": N_("Present"),
-    "absent": N_("Absent"),
-    "excused": N_("Excused"),
-    "represented": N_("Represented by"),
-}
 MINUTES_STATUSES = {"draft": N_("Draft"), "final": N_("Final")}
 LANGUAGES = {"id": N_("Indonesian"), "en": N_("English")}
 
@@ -98,6 +76,8 @@ LABELS: dict[str, dict[str, str]] = {
     "meeting_kind": MEETING_KINDS,
     "mode": MODES,
     "attendance": ATTENDANCE,
+    "attendee_role": ATTENDEE_ROLES,
+    "action_item_status": ACTION_ITEM_STATUSES,
     "minutes_status": MINUTES_STATUSES,
     "language": LANGUAGES,
 }

@@ -15,7 +15,9 @@ from litestar.openapi.spec import (
     RequestBody,
     Schema,
 )
-from litestar.openapi.spec.enums import OpenAPIType
+from litestar.openapi.spec.enums import OpenAPIFormat, OpenAPIType
+
+from mou.tabular import MEDIA_TYPES
 
 PROBLEM = Schema(
     type=OpenAPIType.OBJECT,
@@ -142,3 +144,17 @@ def document_request_bodies(app: Litestar) -> None:
     for name, schema in (document.components.schemas or {}).items():
         if isinstance(schema, Schema) and (schema.title or name) in closed:
             schema.additional_properties = False
+
+
+def document_downloads(app: Litestar) -> None:
+    """Say in the OpenAPI document that a path ending in ``.csv`` or ``.xlsx`` answers that
+    file (a streamed response documents itself as JSON otherwise)."""
+    for path, path_item in (app.openapi_schema.paths or {}).items():
+        media_type = MEDIA_TYPES.get(path.rpartition(".")[2]) if "." in path else None
+        operation = path_item.get
+        if media_type is None or operation is None:
+            continue
+        response = (operation.responses or {}).get("200")
+        if isinstance(response, OpenAPIResponse):
+            binary = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+            response.content = {media_type: OpenAPIMediaType(schema=binary)}

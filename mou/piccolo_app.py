@@ -5,7 +5,14 @@ from piccolo.conf.apps import AppConfig
 from mou.accounts.tables import ApiToken, LoginAttempt, User, WebSession
 from mou.agreements.tables import Agreement, AgreementParty, Approval, ScopeItem, StageChange
 from mou.audit.tables import AuditEvent
-from mou.meetings.tables import ActionItem, Attendee, Decision, DiscussionPoint, Meeting
+from mou.meetings.tables import (
+    ActionItem,
+    Attendee,
+    CalendarFeed,
+    Decision,
+    DiscussionPoint,
+    Meeting,
+)
 from mou.minutes.tables import MinutesDraft, MinutesVersion
 from mou.parties.tables import Organisation, Person
 from mou.settings import PROJECT_ROOT
@@ -27,6 +34,7 @@ TABLES = [
     DiscussionPoint,
     Decision,
     ActionItem,
+    CalendarFeed,
     MinutesVersion,
     MinutesDraft,
     AuditEvent,

@@ -18,6 +18,8 @@ PUBLIC_PATHS = [
     r"^/verify/",
     r"^/login$",
     r"^/static/",
+    # A calendar feed's address is its own credential (mou.meetings.feeds).
+    r"^/feeds/[^/]+$",
 ]
 API_PREFIX = "/api/"
 

@@ -7,23 +7,29 @@ from typing import Annotated
 from litestar import Response, get, patch, post
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.response import Stream
 
 from mou import errors
 from mou.agreements import actions, history, schemas, selectors, services, signatories
+from mou.agreements.export import agreement_register_export
 from mou.http import (
     DEFAULT_LIMIT,
     ApiController,
     Caller,
     IfMatch,
+    LanguageQuery,
     Limit,
     Offset,
     OptionalId,
     PathId,
     SearchText,
     documented,
+    download,
     etag_headers,
     expected_version,
+    extension_of,
 )
+from mou.tabular import MEDIA_TYPES, Format
 
 ExpiringWithin = Annotated[
     int | None, QueryParameter(ge=0, le=36_500, description="Days from today.")
@@ -65,6 +71,30 @@ class AgreementController(ApiController):
             q=q,
             expiring_within_days=expiring_within_days,
         )
+
+    @get(["/export.csv", "/export.xlsx"])
+    async def agreement_export(
+        self,
+        request: Caller,
+        stage: FromQuery[schemas.Stage | None] = None,
+        organisation_id: OptionalId = None,
+        q: SearchText = None,
+        expiring_within_days: ExpiringWithin = None,
+        lang: LanguageQuery = "id",
+    ) -> Stream:
+        """The register of the agreements you may see, with the list's filters, streamed as
+        CSV (UTF-8) or XLSX; headers and labels in Indonesian, or English with ``lang=en``."""
+        fmt: Format = "xlsx" if extension_of(request) == "xlsx" else "csv"
+        content = agreement_register_export(
+            user=request.user,
+            fmt=fmt,
+            language=lang,
+            stage=stage,
+            organisation_id=organisation_id,
+            q=q,
+            expiring_within_days=expiring_within_days,
+        )
+        return download(content, media_type=MEDIA_TYPES[fmt], filename=f"agreements.{fmt}")
 
     @get("/{agreement_id:int}", raises=documented(errors.NotFound))
     async def agreement_get(

@@ -32,13 +32,15 @@ _COUNT_SQL = "SELECT COUNT(*) AS total FROM agreement a WHERE {where}"
 _OF_ORGANISATION = "a.id IN (SELECT agreement FROM agreement_party WHERE organisation = {})"
 
 
-async def _filters(
+async def agreement_filters(
     user: CurrentUser,
     stage: str | None,
     organisation_id: int | None,
     q: str | None,
     expiring_within_days: int | None,
 ) -> tuple[str, list[Any]]:
+    """The list's filters as a where-clause on ``agreement a`` and its arguments, the caller's
+    visibility first: the list and the register export share them."""
     where: list[str] = []
     args: list[Any] = []
     organisations = await related_organisations(user)
@@ -75,7 +77,7 @@ async def agreement_list(
     """A page of the agreements ``user`` sees, newest first, with their parties and the total."""
     from mou.agreements.selectors import parties_of
 
-    where, args = await _filters(user, stage, organisation_id, q, expiring_within_days)
+    where, args = await agreement_filters(user, stage, organisation_id, q, expiring_within_days)
     rows = await Agreement.raw(_PAGE_SQL.format(where=where), *args, limit, offset)
     total = (await Agreement.raw(_COUNT_SQL.format(where=where), *args))[0]["total"]
     parties = await parties_of([row["id"] for row in rows])

@@ -173,3 +173,26 @@ class MeetingUpdate(Input):
 
 class MeetingPage(Page):
     items: list[MeetingSummary]
+
+
+class CalendarFeedCreate(msgspec.Struct, forbid_unknown_fields=True):
+    #: To tell feeds apart (e.g. "Phone", "Office Outlook").
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+
+
+class CalendarFeedCreated(msgspec.Struct):
+    """A new feed: ``url`` carries its secret, shown this once; treat it like a password."""
+
+    id: int
+    name: str
+    url: str
+
+
+class CalendarFeed(msgspec.Struct):
+    id: int
+    name: str
+    created_at: dt.datetime
+
+
+class CalendarFeedList(msgspec.Struct):
+    items: list[CalendarFeed]

@@ -84,3 +84,15 @@ class ActionItem(Table, db=DB):
     due_date = Date(null=True, default=None)
     status = Varchar(length=10, default="open")
     scope_item = ForeignKey(ScopeItem, null=True, on_delete=OnDelete.restrict)
+
+
+class CalendarFeed(Table, db=DB):
+    """A private iCalendar address of the meetings its user may see, named and revocable."""
+
+    id = Serial(primary_key=True)
+    user = ForeignKey(User, on_delete=OnDelete.restrict)
+    name = Varchar(length=100)
+    #: SHA-256 of the token in the address; the token is shown once and never stored.
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz()
+    revoked_at = Timestamptz(null=True, default=None)

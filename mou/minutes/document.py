@@ -15,8 +15,8 @@ from typing import Any
 import segno
 
 from mou import errors
-from mou.i18n import day_and_date, long_date, time_span, translations
-from mou.labels import ATTENDANCE, MODES
+from mou.i18n import N_, day_and_date, long_date, time_span, translations
+from mou.labels import MODES
 from mou.meetings import schemas as meetings
 
 #: Beyond these, minutes are refused (422) when written, and again before any rendering: they
@@ -32,6 +32,10 @@ TOO_LARGE = (
     "Move long material into an attachment of the agreement."
 )
 TEXT = "characters of agenda, discussion, decisions and action items"
+
+
+#: The attendance list's remark column: who was not simply present ("Represented by" + name).
+ATTENDANCE = {"absent": N_("Absent"), "excused": N_("Excused"), "represented": N_("Represented by")}
 
 
 class MinutesTooLarge(errors.DomainError):
@@ -130,8 +134,7 @@ def _attendees(meeting: meetings.Meeting, gettext: Any) -> list[dict[str, Any]]:
     rows = []
     for attendee in meeting.attendees:
         remark = ""
-        # The remark column names only who was not simply present.
-        if attendee.attendance != "present" and attendee.attendance in ATTENDANCE:
+        if attendee.attendance in ATTENDANCE:
             remark = gettext(ATTENDANCE[attendee.attendance])
             if attendee.attendance == "represented" and attendee.represented_by:
                 remark = f"{remark} {attendee.represented_by}"

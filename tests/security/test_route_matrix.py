@@ -19,6 +19,7 @@ from litestar.routes import HTTPRoute
 
 from mou.accounts.sessions import SESSION_COOKIE, session_start
 from mou.accounts.tables import ApiToken
+from mou.meetings.tables import CalendarFeed
 from mou.policy import PUBLIC, roles_for
 from tests.conftest import REPORT, Actors
 from tests.integration.builders import create_agreement, create_meeting
@@ -36,6 +37,7 @@ SCOPED = {
     "action_item_id",
     "person_id",
     "token_id",
+    "feed_id",
 }
 UNSCOPED = {"organisation_id", "user_id"}
 LITERALS = {
@@ -44,6 +46,7 @@ LITERALS = {
     "path": "nothing",
     "sha256": "0" * 64,
     "digest": "0" * 64,
+    "feed_token": "not-a-feed-token.ics",
 }
 
 
@@ -105,6 +108,17 @@ async def _spare_token(user_id: int) -> int:
     return int(row.id)
 
 
+async def _spare_feed(user_id: int) -> int:
+    row = CalendarFeed(
+        user=user_id,
+        name="spare",
+        token_hash=secrets.token_hex(32),
+        created_at=dt.datetime.now(dt.UTC),
+    )
+    await row.save()
+    return int(row.id)
+
+
 async def _browser_session(app_client: httpx.AsyncClient, user_id: int | None) -> tuple[str, str]:
     """A session cookie (for a user) and a CSRF form token, as a browser would hold them."""
     if user_id is not None:
@@ -145,13 +159,19 @@ async def callers(
             user_id, headers = await actors.user(role, org)
             groups.append((f"{label} {role}", role, mine, theirs, user_id, headers))
     tokens = {name: await _spare_token(user_id) for name, *_, user_id, _h in groups}
+    feeds = {name: await _spare_feed(user_id) for name, *_, user_id, _h in groups}
     names = [g[0] for g in groups]
     for index, (name, role, mine, theirs, user_id, headers) in enumerate(groups):
         caller = Caller(name, role or "admin", new_client(), headers)
         _, caller.csrf = await _browser_session(caller.client, user_id)
         other = names[(index + 1) % len(names)]
-        caller.own = {**mine, "token_id": tokens[name], "user_id": user_id}
-        caller.foreign = {**theirs, "token_id": tokens[other], "user_id": user_id}
+        caller.own = {**mine, "token_id": tokens[name], "feed_id": feeds[name], "user_id": user_id}
+        caller.foreign = {
+            **theirs,
+            "token_id": tokens[other],
+            "feed_id": feeds[other],
+            "user_id": user_id,
+        }
         result.append(caller)
     try:
         yield result
