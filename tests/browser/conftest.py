@@ -10,6 +10,7 @@ page error and any request to a host other than the app.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import secrets
@@ -87,7 +88,7 @@ def browser_environment() -> Iterator[dict[str, str]]:
         pytest.fail(f"{CHROMIUM} is missing: `./dev test` installs Debian's chromium package")
     name = None
     if DATABASE.kind == "postgres" and DATABASE.server_url:
-        name = create_postgres_database(DATABASE.server_url, prefix="mou_browser")
+        name = asyncio.run(create_postgres_database(DATABASE.server_url, prefix="mou_browser"))
         url = postgres_database_url(DATABASE.server_url, name)
     else:
         url = f"sqlite:///{tempfile.mkdtemp(prefix='mou-browser-')}/browser.sqlite"
