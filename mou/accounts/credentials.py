@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from mou.accounts.tables import ApiToken, WebSession
-from mou.audit.services import audit_record
+from mou.audit import audited
 
 
 async def token_descendants_revoke(*, token_id: int, now: dt.datetime) -> list[int]:
@@ -32,20 +32,19 @@ async def token_descendants_revoke(*, token_id: int, now: dt.datetime) -> list[i
 async def user_credentials_end(*, actor_id: int | None, user_id: int, reason: str) -> None:
     """Revoke every live token of the user and delete every web session, with an audit event."""
     now = dt.datetime.now(dt.UTC)
-    tokens = (
-        await ApiToken.update({ApiToken.revoked_at: now})
-        .where((ApiToken.user == user_id) & ApiToken.revoked_at.is_null())
-        .returning(ApiToken.id)
-    )
-    sessions = await WebSession.delete().where(WebSession.user == user_id).returning(WebSession.id)
-    await audit_record(
-        actor_id=actor_id,
-        action="credentials_end",
-        entity="user",
-        entity_id=user_id,
-        after={
+    async with audited(
+        actor_id=actor_id, action="credentials_end", entity="user", entity_id=user_id
+    ) as write:
+        tokens = (
+            await ApiToken.update({ApiToken.revoked_at: now})
+            .where((ApiToken.user == user_id) & ApiToken.revoked_at.is_null())
+            .returning(ApiToken.id)
+        )
+        sessions = (
+            await WebSession.delete().where(WebSession.user == user_id).returning(WebSession.id)
+        )
+        write.after = {
             "reason": reason,
             "tokens_revoked": sorted(row["id"] for row in tokens),
             "sessions_ended": len(sessions),
-        },
-    )
+        }

@@ -16,7 +16,7 @@ from mou.accounts.schemas import CurrentUser
 from mou.accounts.selectors import password_hash_of, token_digest, token_get, user_get
 from mou.accounts.tables import ApiToken, User
 from mou.accounts.throttle import login_attempt_reserve, login_attempt_settle
-from mou.audit.services import audit_record
+from mou.audit import audited
 from mou.db import atomic
 from mou.parties.tables import Organisation, Person
 from mou.references import require_row
@@ -30,7 +30,12 @@ WRONG_PASSWORD = "this is not your password"  # noqa: S105
 
 async def user_create(*, user: CurrentUser, data: schemas.UserCreate) -> schemas.User:
     hashed = await password_hash(data.password)
-    async with atomic():
+    async with audited(
+        actor_id=user.actor_id,
+        action="create",
+        entity="user",
+        read=lambda user_id: user_get(user_id=user_id),
+    ) as write:
         await require_row(Organisation, data.organisation_id, field="organisation_id")
         await require_row(Person, data.person_id, field="person_id")
         if await User.exists().where(User.username == data.username):
@@ -45,15 +50,8 @@ async def user_create(*, user: CurrentUser, data: schemas.UserCreate) -> schemas
             active=True,
         )
         await row.save()
-        created = await user_get(user_id=row.id)
-        await audit_record(
-            actor_id=user.actor_id,
-            action="create",
-            entity="user",
-            entity_id=row.id,
-            after=msgspec.to_builtins(created),
-        )
-    return created
+        write.entity_id = row.id
+    return write.after
 
 
 async def user_update(*, user: CurrentUser, user_id: int, data: schemas.UserUpdate) -> schemas.User:
@@ -62,33 +60,36 @@ async def user_update(*, user: CurrentUser, user_id: int, data: schemas.UserUpda
     values: dict[Any, Any] = {}
     if data.password is not msgspec.UNSET:
         values["password_hash"] = await password_hash(data.password)
+    # The update's event comes first, then the credentials' end: one transaction for both.
     async with atomic():
-        before = await user_get(user_id=user_id)
-        if data.organisation_id is not msgspec.UNSET:
-            await require_row(Organisation, data.organisation_id, field="organisation_id")
-            values["organisation"] = data.organisation_id
-        if data.person_id is not msgspec.UNSET:
-            await require_row(Person, data.person_id, field="person_id")
-            values["person"] = data.person_id
-        for name in ("role", "locale", "active"):
-            value = getattr(data, name)
-            if value is not msgspec.UNSET:
-                values[name] = value
-        if values:
-            await User.update(values, force=True).where(User.id == user_id)
-        after = await user_get(user_id=user_id)
-        await audit_record(
+        async with audited(
             actor_id=user.actor_id,
             action="update",
             entity="user",
             entity_id=user_id,
-            before=msgspec.to_builtins(before),
-            after=msgspec.to_builtins(after),
-        )
+            read=lambda user_id: user_get(user_id=user_id),
+        ) as write:
+            await _user_write(user_id, data, values)
         reason = _credentials_end_reason(data)
         if reason:
             await user_credentials_end(actor_id=user.actor_id, user_id=user_id, reason=reason)
-    return after
+    return write.after
+
+
+async def _user_write(user_id: int, data: schemas.UserUpdate, values: dict[Any, Any]) -> None:
+    """Check the references ``data`` names and write the changed columns."""
+    if data.organisation_id is not msgspec.UNSET:
+        await require_row(Organisation, data.organisation_id, field="organisation_id")
+        values["organisation"] = data.organisation_id
+    if data.person_id is not msgspec.UNSET:
+        await require_row(Person, data.person_id, field="person_id")
+        values["person"] = data.person_id
+    for name in ("role", "locale", "active"):
+        value = getattr(data, name)
+        if value is not msgspec.UNSET:
+            values[name] = value
+    if values:
+        await User.update(values, force=True).where(User.id == user_id)
 
 
 def _credentials_end_reason(data: schemas.UserUpdate) -> str | None:
@@ -185,7 +186,7 @@ async def _token_create(
     parent_id: int | None = None,
 ) -> schemas.Token:
     token = secrets.token_urlsafe(32)
-    async with atomic():
+    async with audited(actor_id=user_id, action="create", entity="api_token") as write:
         row = ApiToken(
             user=user_id,
             name=name,
@@ -196,18 +197,13 @@ async def _token_create(
             parent_id=parent_id,
         )
         await row.save()
-        await audit_record(
-            actor_id=user_id,
-            action="create",
-            entity="api_token",
-            entity_id=row.id,
-            after={
-                "name": name,
-                "expires_at": expires_at,
-                "created_via": created_via,
-                "parent_id": parent_id,
-            },
-        )
+        write.entity_id = row.id
+        write.after = {
+            "name": name,
+            "expires_at": expires_at,
+            "created_via": created_via,
+            "parent_id": parent_id,
+        }
     return schemas.Token(
         id=row.id,
         access_token=token,
@@ -225,18 +221,15 @@ async def token_revoke(*, user: CurrentUser, token_id: int) -> schemas.TokenInfo
     The tokens minted from it without the password go with it (``token_descendants_revoke``).
     """
     now = dt.datetime.now(dt.UTC)
-    async with atomic():
-        before = await token_get(user=user, token_id=token_id)
-        if before.revoked_at is None:
+    async with audited(
+        actor_id=user.actor_id,
+        action="revoke",
+        entity="api_token",
+        entity_id=token_id,
+        read=lambda token_id: token_get(user=user, token_id=token_id),
+    ) as write:
+        if write.before.revoked_at is None:
             await ApiToken.update({ApiToken.revoked_at: now}).where(ApiToken.id == token_id)
         descendants = await token_descendants_revoke(token_id=token_id, now=now)
-        after = await token_get(user=user, token_id=token_id)
-        await audit_record(
-            actor_id=user.actor_id,
-            action="revoke",
-            entity="api_token",
-            entity_id=token_id,
-            before=msgspec.to_builtins(before),
-            after={**msgspec.to_builtins(after), "descendants_revoked": descendants},
-        )
-    return after
+        write.noted["descendants_revoked"] = descendants
+    return write.after

@@ -12,8 +12,7 @@ import secrets
 
 from mou.accounts.schemas import CurrentUser
 from mou.accounts.tables import WebSession
-from mou.audit.services import audit_record
-from mou.db import atomic
+from mou.audit import NothingWritten, audited
 from mou.settings import get_settings
 
 SESSION_COOKIE = "mou_session"
@@ -31,14 +30,14 @@ async def session_start(*, user_id: int, replacing: str | None) -> str:
     session_id = secrets.token_urlsafe(32)
     now = dt.datetime.now(dt.UTC)
     ttl = dt.timedelta(hours=get_settings().session_ttl_hours)
-    async with atomic():
+    async with audited(actor_id=user_id, action="login", entity="web_session") as write:
         if replacing:
             await WebSession.delete().where(WebSession.key_hash == _digest(replacing))
         row = WebSession(
             key_hash=_digest(session_id), user=user_id, created_at=now, expires_at=now + ttl
         )
         await row.save()
-        await audit_record(actor_id=user_id, action="login", entity="web_session", entity_id=row.id)
+        write.entity_id = row.id
     return session_id
 
 
@@ -65,13 +64,19 @@ async def session_end(session_id: str | None) -> None:
     """Void the session at once; its cookie no longer authenticates anywhere."""
     if not session_id:
         return
-    async with atomic():
-        rows = (
-            await WebSession.delete()
-            .where(WebSession.key_hash == _digest(session_id))
-            .returning(WebSession.id, WebSession.user)
+    row = (
+        await WebSession.select(WebSession.id, WebSession.user)
+        .where(WebSession.key_hash == _digest(session_id))
+        .first()
+    )
+    if row is None:
+        return
+    async with audited(
+        actor_id=row["user"], action="logout", entity="web_session", entity_id=row["id"]
+    ):
+        deleted = (
+            await WebSession.delete().where(WebSession.id == row["id"]).returning(WebSession.id)
         )
-        for row in rows:
-            await audit_record(
-                actor_id=row["user"], action="logout", entity="web_session", entity_id=row["id"]
-            )
+        if not deleted:
+            # A concurrent logout ended it first, and recorded that.
+            raise NothingWritten

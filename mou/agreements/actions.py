@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-import msgspec
 
 from mou import clock, errors
 from mou.accounts.schemas import CurrentUser
@@ -24,8 +23,8 @@ from mou.agreements import schemas, workflow
 from mou.agreements.renewal import renewal_create
 from mou.agreements.selectors import agreement_get
 from mou.agreements.tables import Agreement, AgreementParty, Approval, StageChange
-from mou.audit.services import audit_record
-from mou.db import DB, atomic
+from mou.audit import audited
+from mou.db import DB
 from mou.policy import managed_organisations, require_agreement_visible
 from mou.versions import write_if_version
 
@@ -66,7 +65,9 @@ async def agreement_act(
         signed_on=data.signed_on,
         organisation_id=data.organisation_id,
     )
-    async with atomic():
+    async with audited(
+        actor_id=user.actor_id, action=action, entity="agreement", entity_id=agreement_id
+    ) as write:
         await require_agreement_visible(user, agreement_id)
         current = await _locked_row(agreement_id)
         if expected_version is not None and current["version"] != expected_version:
@@ -77,11 +78,15 @@ async def agreement_act(
             )
         actor = workflow.Actor(role=actor_role(user), manages=await managed_organisations(user))
         decision = workflow.decide(await _state(current), actor, request)
-        before = await agreement_get(user=user, agreement_id=agreement_id)
+        # Read under the lock, so the event shows the state this action decided on.
+        write.before = await agreement_get(user=user, agreement_id=agreement_id)
         renewal, evidence = await _record(user, current, decision, data.comment)
-        after = await agreement_get(user=user, agreement_id=agreement_id)
-        await _audit(user, decision, before, after, evidence, renewal)
-    return renewal or after
+        write.after = await agreement_get(user=user, agreement_id=agreement_id)
+        # The evidence rows go into the event as written, so ``mou audit verify`` can compare them.
+        write.noted.update(evidence)
+        if renewal is not None:
+            write.noted["renewal_id"] = renewal.id
+    return renewal or write.after
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,28 +108,6 @@ async def agreement_standing(*, user: CurrentUser, agreement_id: int) -> Standin
     state = await _state(row)
     actor = workflow.Actor(role=actor_role(user), manages=await managed_organisations(user))
     return Standing(workflow.actions_allowed(state, actor, clock.today()), state.approved)
-
-
-async def _audit(
-    user: CurrentUser,
-    decision: workflow.Decision,
-    before: schemas.Agreement,
-    after: schemas.Agreement,
-    evidence: dict[str, Any],
-    renewal: schemas.Agreement | None,
-) -> None:
-    # The evidence rows go into the event as written, so ``mou audit verify`` can compare them.
-    recorded: dict[str, Any] = msgspec.to_builtins(after) | evidence
-    if renewal is not None:
-        recorded["renewal_id"] = renewal.id
-    await audit_record(
-        actor_id=user.actor_id,
-        action=decision.action,
-        entity="agreement",
-        entity_id=after.id,
-        before=msgspec.to_builtins(before),
-        after=recorded,
-    )
 
 
 async def _locked_row(agreement_id: int) -> dict[str, Any]:

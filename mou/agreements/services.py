@@ -5,16 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import msgspec
-
 from mou import errors
 from mou.accounts.schemas import CurrentUser
 from mou.agreements import schemas, workflow
 from mou.agreements.selectors import agreement_get, scope_item_get
 from mou.agreements.signatories import signatories_chosen
 from mou.agreements.tables import Agreement, AgreementParty, Approval, ScopeItem
-from mou.audit.services import audit_record
-from mou.db import atomic
+from mou.audit import audited
 from mou.parties.tables import Organisation
 from mou.policy import may_act_for, require_agreement_visible
 from mou.references import require_row, require_visible_agreement
@@ -110,7 +107,12 @@ async def agreement_create(
     *, user: CurrentUser, data: schemas.AgreementCreate
 ) -> schemas.Agreement:
     _check_dates(data.start_date, data.end_date)
-    async with atomic():
+    async with audited(
+        actor_id=user.actor_id,
+        action="create",
+        entity="agreement",
+        read=lambda agreement_id: agreement_get(user=user, agreement_id=agreement_id),
+    ) as write:
         await require_visible_agreement(user, data.parent_id, field="parent_id")
         await _check_parties(data.parties)
         await _require_own_party(user, data.parties)
@@ -128,15 +130,8 @@ async def agreement_create(
         )
         await row.save()
         await _save_parties(row.id, data.parties, signatories)
-        created = await agreement_get(user=user, agreement_id=row.id)
-        await audit_record(
-            actor_id=user.actor_id,
-            action="create",
-            entity="agreement",
-            entity_id=row.id,
-            after=msgspec.to_builtins(created),
-        )
-    return created
+        write.entity_id = row.id
+    return write.after
 
 
 async def agreement_update(
@@ -144,8 +139,14 @@ async def agreement_update(
 ) -> schemas.Agreement:
     values = changed_fields(data, {"parent_id": "parent"})
     parties = values.pop("parties", None)
-    async with atomic():
-        before = await agreement_get(user=user, agreement_id=agreement_id)
+    async with audited(
+        actor_id=user.actor_id,
+        action="update",
+        entity="agreement",
+        entity_id=agreement_id,
+        read=lambda agreement_id: agreement_get(user=user, agreement_id=agreement_id),
+    ) as write:
+        before = write.before
         if not workflow.is_editable(before.stage):
             raise errors.Conflict(NOT_EDITABLE.format(stage=before.stage))
         _check_dates(
@@ -164,16 +165,7 @@ async def agreement_update(
         )
         if parties is not None:
             await _replace_parties(agreement_id, parties, signatories)
-        after = await agreement_get(user=user, agreement_id=agreement_id)
-        await audit_record(
-            actor_id=user.actor_id,
-            action="update",
-            entity="agreement",
-            entity_id=agreement_id,
-            before=msgspec.to_builtins(before),
-            after=msgspec.to_builtins(after),
-        )
-    return after
+    return write.after
 
 
 async def agreement_require_alive(user: CurrentUser, agreement_id: int) -> None:
@@ -200,7 +192,12 @@ async def _check_lead(agreement_id: int, lead_id: int | None) -> None:
 async def scope_item_create(
     *, user: CurrentUser, agreement_id: int, data: schemas.ScopeItemCreate
 ) -> schemas.ScopeItem:
-    async with atomic():
+    async with audited(
+        actor_id=user.actor_id,
+        action="create",
+        entity="scope_item",
+        read=lambda scope_item_id: scope_item_get(user=user, scope_item_id=scope_item_id),
+    ) as write:
         await agreement_require_alive(user, agreement_id)
         await _check_lead(agreement_id, data.lead_organisation_id)
         position = await ScopeItem.count().where(ScopeItem.agreement == agreement_id)
@@ -215,35 +212,25 @@ async def scope_item_create(
             position=position,
         )
         await row.save()
-        created = await scope_item_get(user=user, scope_item_id=row.id)
-        await audit_record(
-            actor_id=user.actor_id,
-            action="create",
-            entity="scope_item",
-            entity_id=row.id,
-            after=msgspec.to_builtins(created),
-        )
-    return created
+        write.entity_id = row.id
+    return write.after
 
 
 async def scope_item_update(
     *, user: CurrentUser, scope_item_id: int, data: schemas.ScopeItemUpdate
 ) -> schemas.ScopeItem:
     values = changed_fields(data, {"lead_organisation_id": "lead_organisation"})
-    async with atomic():
-        before = await scope_item_get(user=user, scope_item_id=scope_item_id)
-        await agreement_require_alive(user, before.agreement_id)
+    async with audited(
+        actor_id=user.actor_id,
+        action="update",
+        entity="scope_item",
+        entity_id=scope_item_id,
+        read=lambda scope_item_id: scope_item_get(user=user, scope_item_id=scope_item_id),
+    ) as write:
+        agreement_id = write.before.agreement_id
+        await agreement_require_alive(user, agreement_id)
         if "lead_organisation" in values:
-            await _check_lead(before.agreement_id, values["lead_organisation"])
+            await _check_lead(agreement_id, values["lead_organisation"])
         if values:
             await ScopeItem.update(values).where(ScopeItem.id == scope_item_id)
-        after = await scope_item_get(user=user, scope_item_id=scope_item_id)
-        await audit_record(
-            actor_id=user.actor_id,
-            action="update",
-            entity="scope_item",
-            entity_id=scope_item_id,
-            before=msgspec.to_builtins(before),
-            after=msgspec.to_builtins(after),
-        )
-    return after
+    return write.after

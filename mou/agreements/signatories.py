@@ -8,15 +8,12 @@ about where the person works.
 
 from __future__ import annotations
 
-import msgspec
-
 from mou import errors
 from mou.accounts.schemas import CurrentUser
 from mou.agreements import schemas, workflow
 from mou.agreements.selectors import agreement_get
 from mou.agreements.tables import Agreement, AgreementParty
-from mou.audit.services import audit_record
-from mou.db import atomic
+from mou.audit import audited
 from mou.parties.tables import Person
 from mou.policy import manages
 from mou.versions import write_if_version
@@ -78,11 +75,15 @@ async def party_update(
 ) -> tuple[schemas.Party, int]:
     """Set (or clear, with null) one party's signatory; returns the party and the agreement's
     new version (the party is part of the agreement: ``If-Match`` names its version)."""
-    async with atomic():
+    # The party is read from its agreement, whose stage decides: before/after set here.
+    async with audited(
+        actor_id=user.actor_id, action="update", entity="agreement_party", entity_id=party_id
+    ) as write:
         before = await agreement_get(user=user, agreement_id=agreement_id)
         party = next((p for p in before.parties if p.id == party_id), None)
         if party is None:
             raise errors.NotFound(errors.NOT_FOUND.format(entity="party"))
+        write.before = party
         if before.stage not in workflow.SIGNATORY_STAGES:
             raise errors.Conflict(SIGNATORY_FIXED.format(stage=before.stage))
         if not await manages(user, party.organisation_id):
@@ -99,17 +100,9 @@ async def party_update(
         await AgreementParty.update({AgreementParty.signatory: data.signatory_id}).where(
             AgreementParty.id == party_id
         )
-        after = next(
+        write.after = next(
             p
             for p in (await agreement_get(user=user, agreement_id=agreement_id)).parties
             if p.id == party_id
         )
-        await audit_record(
-            actor_id=user.actor_id,
-            action="update",
-            entity="agreement_party",
-            entity_id=party_id,
-            before=msgspec.to_builtins(party),
-            after=msgspec.to_builtins(after),
-        )
-    return after, version
+    return write.after, version

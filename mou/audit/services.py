@@ -59,7 +59,8 @@ async def audit_record(
     before: Any = None,
     after: Any = None,
 ) -> None:
-    """Append one event. Call inside the write's transaction (``mou.db.atomic``)."""
+    """Append one event inside the current transaction. Features do not call this: they write
+    through ``mou.audit.audited``, which calls it once per write."""
     if isinstance(DB, PostgresEngine):
         # SQLite's IMMEDIATE transactions already admit one writer at a time.
         await AuditEvent.raw("SELECT pg_advisory_xact_lock({})", _CHAIN_LOCK)

@@ -9,12 +9,9 @@ minutes read the same before and after.
 
 from __future__ import annotations
 
-import msgspec
-
 from mou import errors
 from mou.accounts.schemas import CurrentUser
-from mou.audit.services import audit_record
-from mou.db import atomic
+from mou.audit import audited
 from mou.meetings import schemas
 from mou.meetings.selectors import attendee_get, visible_attendee_row
 from mou.meetings.services import attendee_require_new
@@ -40,22 +37,18 @@ async def attendee_link(
     *, user: CurrentUser, attendee_id: int, data: schemas.AttendeeLink
 ) -> schemas.Attendee:
     """Point the attendee row at ``data.person_id``; the row's snapshot stays as recorded."""
-    async with atomic():
+    async with audited(
+        actor_id=user.actor_id,
+        action="update",
+        entity="attendee",
+        entity_id=attendee_id,
+        read=lambda attendee_id: attendee_get(attendee_id=attendee_id),
+    ) as write:
         row = await visible_attendee_row(user, attendee_id)
         if not await manages(user, row["organisation"]):
             raise errors.Forbidden(ATTENDEE_NOT_YOURS)
         await _require_own_person(user, data.person_id)
         if row["person"] != data.person_id:
             await attendee_require_new(row["meeting"], data.person_id)
-        before = await attendee_get(attendee_id=attendee_id)
         await Attendee.update({Attendee.person: data.person_id}).where(Attendee.id == attendee_id)
-        after = await attendee_get(attendee_id=attendee_id)
-        await audit_record(
-            actor_id=user.actor_id,
-            action="update",
-            entity="attendee",
-            entity_id=attendee_id,
-            before=msgspec.to_builtins(before),
-            after=msgspec.to_builtins(after),
-        )
-    return after
+    return write.after

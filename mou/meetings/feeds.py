@@ -18,8 +18,7 @@ import msgspec
 from mou import errors
 from mou.accounts.schemas import CurrentUser
 from mou.accounts.selectors import current_user, token_digest
-from mou.audit.services import audit_record
-from mou.db import atomic
+from mou.audit import NothingWritten, audited
 from mou.meetings import schemas
 from mou.meetings.calendar import calendar_build, meeting_events
 from mou.meetings.selectors import visible_meetings_clause
@@ -54,7 +53,7 @@ async def calendar_feed_create(
 ) -> schemas.CalendarFeedCreated:
     """A new feed for the caller; its ``url`` (with the secret) is returned this once."""
     token = secrets.token_urlsafe(32)
-    async with atomic():
+    async with audited(actor_id=user.actor_id, action="create", entity="calendar_feed") as write:
         if await CalendarFeed.count().where(_own_live_feeds(user)) >= MAX_FEEDS:
             raise errors.Conflict(TOO_MANY_FEEDS.format(limit=MAX_FEEDS))
         row = CalendarFeed(
@@ -64,13 +63,8 @@ async def calendar_feed_create(
             created_at=dt.datetime.now(dt.UTC),
         )
         await row.save()
-        await audit_record(
-            actor_id=user.actor_id,
-            action="create",
-            entity="calendar_feed",
-            entity_id=row.id,
-            after={"name": data.name},
-        )
+        write.entity_id = row.id
+        write.after = {"name": data.name}
     url = get_settings().base_url + FEED_PATH.format(token=token)
     return schemas.CalendarFeedCreated(id=row.id, name=data.name, url=url)
 
@@ -88,7 +82,9 @@ async def calendar_feed_list(*, user: CurrentUser) -> schemas.CalendarFeedList:
 async def calendar_feed_revoke(*, user: CurrentUser, feed_id: int) -> None:
     """Revoke one of the caller's feeds (admins: anyone's); its address answers 404 from then
     on. Revoking twice is the same as once; others' feeds do not exist."""
-    async with atomic():
+    async with audited(
+        actor_id=user.actor_id, action="revoke", entity="calendar_feed", entity_id=feed_id
+    ) as write:
         row = await (
             CalendarFeed.select(CalendarFeed.name, CalendarFeed.revoked_at)
             .where(_revocable_feeds(user, feed_id))
@@ -97,17 +93,11 @@ async def calendar_feed_revoke(*, user: CurrentUser, feed_id: int) -> None:
         if row is None:
             raise errors.NotFound(FEED_NOT_FOUND)
         if row["revoked_at"] is not None:
-            return
+            raise NothingWritten
         await CalendarFeed.update({CalendarFeed.revoked_at: dt.datetime.now(dt.UTC)}).where(
             CalendarFeed.id == feed_id
         )
-        await audit_record(
-            actor_id=user.actor_id,
-            action="revoke",
-            entity="calendar_feed",
-            entity_id=feed_id,
-            before={"name": row["name"]},
-        )
+        write.before = {"name": row["name"]}
 
 
 async def calendar_feed_ics(*, token: str) -> bytes:

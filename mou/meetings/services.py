@@ -12,8 +12,7 @@ from mou import errors
 from mou.accounts.schemas import CurrentUser
 from mou.agreements.services import agreement_require_alive
 from mou.agreements.tables import ScopeItem
-from mou.audit.services import audit_record
-from mou.db import atomic
+from mou.audit import audited
 from mou.meetings import schemas
 from mou.meetings.selectors import (
     action_item_get,
@@ -106,28 +105,32 @@ async def meeting_create(
 ) -> schemas.Meeting:
     values = msgspec.structs.asdict(data)
     _times(values, None)
-    async with atomic():
+    async with audited(
+        actor_id=user.actor_id,
+        action="create",
+        entity="meeting",
+        read=lambda meeting_id: meeting_get(user=user, meeting_id=meeting_id),
+    ) as write:
         await agreement_require_alive(user, agreement_id)
         row = Meeting(agreement=agreement_id, created_by=user.actor_id, **values)
         await row.save()
-        created = await meeting_get(user=user, meeting_id=row.id)
-        await audit_record(
-            actor_id=user.actor_id,
-            action="create",
-            entity="meeting",
-            entity_id=row.id,
-            after=msgspec.to_builtins(created),
-        )
-    return created
+        write.entity_id = row.id
+    return write.after
 
 
 async def meeting_update(
     *, user: CurrentUser, meeting_id: int, expected_version: int, data: schemas.MeetingUpdate
 ) -> schemas.Meeting:
     values = changed_fields(data)
-    async with atomic():
+    async with audited(
+        actor_id=user.actor_id,
+        action="update",
+        entity="meeting",
+        entity_id=meeting_id,
+        read=lambda meeting_id: meeting_get(user=user, meeting_id=meeting_id),
+    ) as write:
         await _open_meeting(user, meeting_id)
-        before = await meeting_get(user=user, meeting_id=meeting_id)
+        before = write.before
         _times(values, before)
         if "agenda" in values:
             grown = text_chars(*values["agenda"]) - text_chars(*before.agenda)
@@ -138,16 +141,7 @@ async def meeting_update(
         await write_if_version(
             Meeting, meeting_id, expected=expected_version, values=values, entity="meeting"
         )
-        after = await meeting_get(user=user, meeting_id=meeting_id)
-        await audit_record(
-            actor_id=user.actor_id,
-            action="update",
-            entity="meeting",
-            entity_id=meeting_id,
-            before=msgspec.to_builtins(before),
-            after=msgspec.to_builtins(after),
-        )
-    return after
+    return write.after
 
 
 async def _attendee_person(user: CurrentUser, data: schemas.AttendeeCreate) -> dict[str, Any]:
@@ -192,7 +186,12 @@ async def attendee_require_new(meeting_id: int, person_id: int | None) -> None:
 async def attendee_add(
     *, user: CurrentUser, meeting_id: int, data: schemas.AttendeeCreate
 ) -> schemas.Attendee:
-    async with atomic():
+    async with audited(
+        actor_id=user.actor_id,
+        action="create",
+        entity="attendee",
+        read=lambda attendee_id: attendee_get(attendee_id=attendee_id),
+    ) as write:
         await _open_meeting(user, meeting_id)
         await meeting_require_room(meeting_id=meeting_id, adding=MinutesSize(attendees=1))
         person = await _attendee_person(user, data)
@@ -210,21 +209,14 @@ async def attendee_add(
         )
         await row.save()
         await _touch(meeting_id)
-        created = await attendee_get(attendee_id=row.id)
-        await audit_record(
-            actor_id=user.actor_id,
-            action="create",
-            entity="attendee",
-            entity_id=row.id,
-            after=msgspec.to_builtins(created),
-        )
-    return created
+        write.entity_id = row.id
+    return write.after
 
 
 async def point_add(
     *, user: CurrentUser, meeting_id: int, data: schemas.PointCreate
 ) -> schemas.Point:
-    async with atomic():
+    async with audited(actor_id=user.actor_id, action="create", entity="discussion_point") as write:
         await _open_meeting(user, meeting_id)
         if data.speaker_attendee_id is not None and not await Attendee.exists().where(
             (Attendee.id == data.speaker_attendee_id) & (Attendee.meeting == meeting_id)
@@ -240,23 +232,17 @@ async def point_add(
         )
         await row.save()
         await _touch(meeting_id)
-        created = schemas.Point(
+        write.entity_id = row.id
+        write.after = schemas.Point(
             id=row.id, text=data.text, speaker_attendee_id=data.speaker_attendee_id
         )
-        await audit_record(
-            actor_id=user.actor_id,
-            action="create",
-            entity="discussion_point",
-            entity_id=row.id,
-            after=msgspec.to_builtins(created),
-        )
-    return created
+    return write.after
 
 
 async def decision_add(
     *, user: CurrentUser, meeting_id: int, data: schemas.DecisionCreate
 ) -> schemas.Decision:
-    async with atomic():
+    async with audited(actor_id=user.actor_id, action="create", entity="decision") as write:
         await _open_meeting(user, meeting_id)
         adding = MinutesSize(decisions=1, text_chars=text_chars(data.text))
         await meeting_require_room(meeting_id=meeting_id, adding=adding)
@@ -267,15 +253,9 @@ async def decision_add(
         )
         await row.save()
         await _touch(meeting_id)
-        created = schemas.Decision(id=row.id, text=data.text)
-        await audit_record(
-            actor_id=user.actor_id,
-            action="create",
-            entity="decision",
-            entity_id=row.id,
-            after=msgspec.to_builtins(created),
-        )
-    return created
+        write.entity_id = row.id
+        write.after = schemas.Decision(id=row.id, text=data.text)
+    return write.after
 
 
 async def _check_action_refs(
@@ -297,7 +277,12 @@ async def _check_action_refs(
 async def action_item_add(
     *, user: CurrentUser, meeting_id: int, data: schemas.ActionItemCreate
 ) -> schemas.ActionItem:
-    async with atomic():
+    async with audited(
+        actor_id=user.actor_id,
+        action="create",
+        entity="action_item",
+        read=lambda action_item_id: action_item_get(user=user, action_item_id=action_item_id),
+    ) as write:
         meeting = await _open_meeting(user, meeting_id)
         await _check_action_refs(user, meeting["agreement"], data)
         adding = MinutesSize(action_items=1, text_chars=text_chars(data.title))
@@ -314,15 +299,8 @@ async def action_item_add(
         )
         await row.save()
         await _touch(meeting_id)
-        created = await action_item_get(user=user, action_item_id=row.id)
-        await audit_record(
-            actor_id=user.actor_id,
-            action="create",
-            entity="action_item",
-            entity_id=row.id,
-            after=msgspec.to_builtins(created),
-        )
-    return created
+        write.entity_id = row.id
+    return write.after
 
 
 async def action_item_update(
@@ -330,29 +308,25 @@ async def action_item_update(
 ) -> schemas.ActionItem:
     """Progress (status, due date) stays open after the minutes are final; the title does not."""
     values = changed_fields(data)
-    async with atomic():
+    async with audited(
+        actor_id=user.actor_id,
+        action="update",
+        entity="action_item",
+        entity_id=action_item_id,
+        read=lambda action_item_id: action_item_get(user=user, action_item_id=action_item_id),
+    ) as write:
         meeting_id = await meeting_of_action_item(user=user, action_item_id=action_item_id)
         if "title" in values:
             await _open_meeting(user, meeting_id)
         else:
             row = await Meeting.select(Meeting.agreement).where(Meeting.id == meeting_id).first()
             await agreement_require_alive(user, row["agreement"] if row else 0)
-        before = await action_item_get(user=user, action_item_id=action_item_id)
         if "title" in values:
-            grown = text_chars(values["title"]) - text_chars(before.title)
+            grown = text_chars(values["title"]) - text_chars(write.before.title)
             if grown > 0:
                 await meeting_require_room(
                     meeting_id=meeting_id, adding=MinutesSize(text_chars=grown)
                 )
         if values:
             await ActionItem.update(values).where(ActionItem.id == action_item_id)
-        after = await action_item_get(user=user, action_item_id=action_item_id)
-        await audit_record(
-            actor_id=user.actor_id,
-            action="update",
-            entity="action_item",
-            entity_id=action_item_id,
-            before=msgspec.to_builtins(before),
-            after=msgspec.to_builtins(after),
-        )
-    return after
+    return write.after

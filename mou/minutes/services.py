@@ -11,8 +11,7 @@ import msgspec
 from mou import errors
 from mou.accounts.schemas import CurrentUser
 from mou.agreements.services import agreement_require_alive
-from mou.audit.services import audit_record
-from mou.db import atomic
+from mou.audit import audited
 from mou.i18n import LANGUAGES
 from mou.meetings.tables import Meeting
 from mou.minutes import schemas
@@ -48,7 +47,10 @@ async def minutes_finalize(
     version, now = previous + 1, dt.datetime.now(dt.UTC)
     # Rendering takes a second or more: it happens before the write transaction, never in it.
     rendered = await _render_every_language(user, record, version=version, reason=reason, now=now)
-    async with atomic():
+    async with audited(
+        actor_id=user.actor_id, action="finalize", entity="minutes", entity_id=meeting_id
+    ) as write:
+        write.before = {"minutes_status": record.meeting.minutes_status, "version": previous}
         meeting_version = await write_if_version(
             Meeting,
             meeting_id,
@@ -73,22 +75,14 @@ async def minutes_finalize(
             )
         # Once final, the meeting serves its stored versions: its drafts are dead weight.
         await MinutesDraft.delete().where(MinutesDraft.meeting == meeting_id)
-        await audit_record(
-            actor_id=user.actor_id,
-            action="finalize",
-            entity="minutes",
-            entity_id=meeting_id,
-            before={"minutes_status": record.meeting.minutes_status, "version": previous},
-            after={
-                "version": version,
-                "reason": reason,
-                "rendered_at": now.isoformat(),
-                "documents": [
-                    {"language": d.language, "sha256": d.sha256, "code": d.code}
-                    for d, _ in rendered
-                ],
-            },
-        )
+        write.after = {
+            "version": version,
+            "reason": reason,
+            "rendered_at": now.isoformat(),
+            "documents": [
+                {"language": d.language, "sha256": d.sha256, "code": d.code} for d, _ in rendered
+            ],
+        }
     documents = [document for document, _ in rendered]
     return schemas.FinalizedMinutes(
         meeting_id=meeting_id,

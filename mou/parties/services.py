@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import msgspec
-
 from mou import errors
 from mou.accounts.schemas import CurrentUser
-from mou.audit.services import audit_record
-from mou.db import atomic
+from mou.audit import audited
 from mou.parties import schemas
 from mou.parties.selectors import organisation_get, person_get
 from mou.parties.tables import Organisation, Person
@@ -45,7 +42,9 @@ async def _check_organisation(name: str | None, parent_id: int | None, own_id: i
 async def organisation_create(
     *, user: CurrentUser, data: schemas.OrganisationCreate
 ) -> schemas.Organisation:
-    async with atomic():
+    async with audited(
+        actor_id=user.actor_id, action="create", entity="organisation", read=_organisation
+    ) as write:
         await _check_organisation(data.name, data.parent_id, None)
         row = Organisation(
             name=data.name,
@@ -55,40 +54,38 @@ async def organisation_create(
             parent=data.parent_id,
         )
         await row.save()
-        created = await organisation_get(organisation_id=row.id)
-        await audit_record(
-            actor_id=user.actor_id,
-            action="create",
-            entity="organisation",
-            entity_id=row.id,
-            after=msgspec.to_builtins(created),
-        )
-    return created
+        write.entity_id = row.id
+    return write.after
+
+
+async def _organisation(organisation_id: int) -> schemas.Organisation:
+    return await organisation_get(organisation_id=organisation_id)
 
 
 async def organisation_update(
     *, user: CurrentUser, organisation_id: int, data: schemas.OrganisationUpdate
 ) -> schemas.Organisation:
     values = changed_fields(data, {"parent_id": "parent"})
-    async with atomic():
-        before = await organisation_get(organisation_id=organisation_id)
+    async with audited(
+        actor_id=user.actor_id,
+        action="update",
+        entity="organisation",
+        entity_id=organisation_id,
+        read=_organisation,
+    ) as write:
         await _check_organisation(values.get("name"), values.get("parent"), organisation_id)
         if values:
             await Organisation.update(values).where(Organisation.id == organisation_id)
-        after = await organisation_get(organisation_id=organisation_id)
-        await audit_record(
-            actor_id=user.actor_id,
-            action="update",
-            entity="organisation",
-            entity_id=organisation_id,
-            before=msgspec.to_builtins(before),
-            after=msgspec.to_builtins(after),
-        )
-    return after
+    return write.after
 
 
 async def person_create(*, user: CurrentUser, data: schemas.PersonCreate) -> schemas.Person:
-    async with atomic():
+    async with audited(
+        actor_id=user.actor_id,
+        action="create",
+        entity="person",
+        read=lambda person_id: person_get(user=user, person_id=person_id),
+    ) as write:
         await require_managed_organisation(user, data.organisation_id, field="organisation_id")
         row = Person(
             full_name=data.full_name,
@@ -98,37 +95,26 @@ async def person_create(*, user: CurrentUser, data: schemas.PersonCreate) -> sch
             phone=data.phone,
         )
         await row.save()
-        created = await person_get(user=user, person_id=row.id)
-        await audit_record(
-            actor_id=user.actor_id,
-            action="create",
-            entity="person",
-            entity_id=row.id,
-            after=msgspec.to_builtins(created),
-        )
-    return created
+        write.entity_id = row.id
+    return write.after
 
 
 async def person_update(
     *, user: CurrentUser, person_id: int, data: schemas.PersonUpdate
 ) -> schemas.Person:
     values = changed_fields(data, {"organisation_id": "organisation"})
-    async with atomic():
-        before = await person_get(user=user, person_id=person_id)
-        if not await manages(user, before.organisation_id):
+    async with audited(
+        actor_id=user.actor_id,
+        action="update",
+        entity="person",
+        entity_id=person_id,
+        read=lambda person_id: person_get(user=user, person_id=person_id),
+    ) as write:
+        if not await manages(user, write.before.organisation_id):
             raise errors.Forbidden(PERSON_NOT_YOURS)
         await require_managed_organisation(
             user, values.get("organisation"), field="organisation_id"
         )
         if values:
             await Person.update(values).where(Person.id == person_id)
-        after = await person_get(user=user, person_id=person_id)
-        await audit_record(
-            actor_id=user.actor_id,
-            action="update",
-            entity="person",
-            entity_id=person_id,
-            before=msgspec.to_builtins(before),
-            after=msgspec.to_builtins(after),
-        )
-    return after
+    return write.after
