@@ -10,7 +10,7 @@ import msgspec
 from mou import errors
 from mou.agreements import queries, schemas
 from mou.agreements.listing import agreement_list
-from mou.agreements.tables import Agreement, AgreementParty, Approval, ScopeItem
+from mou.agreements.tables import Agreement, AgreementParty, Approval, ScopeItem, StageChange
 from mou.agreements.workflow import WITNESS
 from mou.caller import CurrentUser
 from mou.policy import managed_organisations, visible_agreements_clause
@@ -84,6 +84,19 @@ async def scope_item_get(*, user: CurrentUser, scope_item_id: int) -> schemas.Sc
     return msgspec.convert(row, schemas.ScopeItem)
 
 
+async def _review_since(agreement_ids: list[int]) -> dict[int, Any]:
+    """When each agreement last went into review, in one query."""
+    changes = await StageChange.select(
+        StageChange.agreement.as_alias("agreement_id"), StageChange.at
+    ).where(StageChange.agreement.is_in(agreement_ids or [0]), StageChange.to_stage == "review")
+    since: dict[int, Any] = {}
+    for change in changes:
+        current = since.get(change["agreement_id"])
+        if current is None or change["at"] > current:
+            since[change["agreement_id"]] = change["at"]
+    return since
+
+
 async def approvals_waiting(
     *, user: CurrentUser, limit: int, offset: int
 ) -> schemas.WaitingApprovalPage:
@@ -107,6 +120,9 @@ async def approvals_waiting(
     )
     done = {(a["party"], a["approval_round"]) for a in approvals}
     waiting = [row for row in rows if (row["party_id"], row["approval_round"]) not in done]
+    since = await _review_since([row["agreement_id"] for row in waiting])
+    for row in waiting:
+        row["waiting_since"] = since.get(row["agreement_id"])
     return schemas.WaitingApprovalPage(
         items=msgspec.convert(waiting[offset : offset + limit], list[schemas.WaitingApproval]),
         total=len(waiting),
