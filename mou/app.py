@@ -27,6 +27,7 @@ from mou.accounts.pages import LoginController
 from mou.agreements.api import AgreementController, ApprovalController, ScopeItemController
 from mou.agreements.pages import AgreementPages
 from mou.db import database_session, runtime_bound
+from mou.home import HomePage
 from mou.jobs.inprocess import jobs_lifespan
 from mou.logs import logging_configure, request_id_middleware
 from mou.meetings.api import (
@@ -40,11 +41,12 @@ from mou.minutes.api import MinutesController
 from mou.minutes.pages import document_verify_page, minutes_verify
 from mou.minutes.pool import render_pool_lifespan
 from mou.notifications.api import NotificationController
+from mou.pages import error_page
 from mou.parties.api import OrganisationController, PersonController
 from mou.settings import Settings, get_settings, secret_key_problem
 from mou.web.guard import policy_check, route_guard
 from mou.web.headers import add_security_headers
-from mou.web.negotiation import EXCEPTION_HANDLERS
+from mou.web.negotiation import exception_handlers
 from mou.web.openapi import document_downloads, document_problems, document_request_bodies
 from mou.web.problems import problem
 from mou.web.proxies import PROXIES_STATE, proxy_networks
@@ -134,6 +136,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             minutes_verify,
             NotificationController,
             LoginController,
+            HomePage,
             AgreementPages,
             create_static_files_router(path="/static", directories=[STATIC], name="static"),
         ],
@@ -163,7 +166,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         guards=[route_guard(policy.ROUTE_ROLES)],
         state=State({PROXIES_STATE: proxy_networks(settings)}),
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers=exception_handlers(error_page),
         openapi_config=OpenAPIConfig(
             title="mou",
             version="1",

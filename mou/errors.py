@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mou.i18n import N_
+
 
 class DomainError(Exception):
     """Base of every error a service raises on purpose."""
@@ -105,8 +107,8 @@ NOT_FOUND = "No such {entity}."
 STALE_VERSION = "The {entity} has changed since version {expected}; it is now at version {actual}."
 IF_MATCH_REQUIRED = 'Send If-Match: "<version>" with the version you last read.'
 IF_MATCH_WEAK = 'If-Match compares strongly: send "<version>", not a weak W/"<version>".'
-BAD_CREDENTIALS = "Wrong username or password."
-TOO_MANY_ATTEMPTS = "Too many failed logins; try again in {seconds} seconds."
+BAD_CREDENTIALS = N_("Wrong username or password.")
+TOO_MANY_ATTEMPTS = N_("Too many failed logins; try again in {seconds} seconds.")
 DUPLICATE = "A {entity} with this {field} already exists."
 DATABASE_UNAVAILABLE = "The database is unavailable; nothing was saved. Try again shortly."
 STORAGE_FULL = "The storage is full; nothing was saved. Try again later."

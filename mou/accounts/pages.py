@@ -1,8 +1,8 @@
-"""Web pages: sign in and out."""
+"""Web pages: sign in and out, and the language every page is written in."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Controller, Request, get, post
@@ -12,9 +12,13 @@ from litestar.params import Body, QueryParameter
 from litestar.response import Redirect, Template
 
 from mou import errors
-from mou.accounts.services import password_login
+from mou.accounts.schemas import UserUpdate
+from mou.accounts.services import password_login, user_update
 from mou.accounts.sessions import SESSION_COOKIE, session_end, session_start
+from mou.i18n import translations
+from mou.pages import language_of, page, safe_next
 from mou.settings import Settings, get_settings
+from mou.web.params import Caller
 from mou.web.proxies import client_address
 
 
@@ -22,6 +26,8 @@ class LoginForm(msgspec.Struct):
     username: Annotated[str, msgspec.Meta(max_length=150)] = ""
     password: Annotated[str, msgspec.Meta(max_length=1024)] = ""
     next: Annotated[str, msgspec.Meta(max_length=500)] = "/"
+    #: The language the sign-in page was shown in, kept when the password is wrong.
+    lang: Annotated[str, msgspec.Meta(max_length=5)] = ""
 
 
 def session_cookie(value: str, settings: Settings, *, expire: bool = False) -> Cookie:
@@ -37,11 +43,17 @@ def session_cookie(value: str, settings: Settings, *, expire: bool = False) -> C
     )
 
 
-def safe_next(target: str) -> str:
-    """Only a path on this site: never an absolute or protocol-relative URL."""
-    if not target.startswith("/") or target.startswith(("//", "/\\")):
-        return "/"
-    return target
+class LanguageForm(msgspec.Struct):
+    locale: Literal["id", "en"]
+    next: Annotated[str, msgspec.Meta(max_length=500)] = "/"
+
+
+def _login_failed(exc: errors.DomainError, language: str) -> str:
+    """Why signing in failed, in the page's language."""
+    gettext = translations(language).gettext
+    if isinstance(exc, errors.TooManyRequests):
+        return gettext(errors.TOO_MANY_ATTEMPTS).format(seconds=exc.retry_after)
+    return gettext(errors.BAD_CREDENTIALS)
 
 
 class LoginController(Controller):
@@ -49,11 +61,12 @@ class LoginController(Controller):
 
     @get("/login")
     async def login_page(
-        self, next: Annotated[str, QueryParameter(max_length=500)] = "/"
+        self,
+        request: Request[Any, Any, Any],
+        next: Annotated[str, QueryParameter(max_length=500)] = "/",
     ) -> Template:
-        return Template(
-            "accounts/login.html",
-            context={"next": safe_next(next), "username": "", "error": "", "user": None},
+        return page(
+            request, "accounts/login.html", {"next": safe_next(next), "username": "", "error": ""}
         )
 
     @post("/login", status_code=303)
@@ -72,14 +85,16 @@ class LoginController(Controller):
                 if isinstance(exc, errors.TooManyRequests)
                 else {}
             )
-            return Template(
+            language = data.lang if data.lang in ("id", "en") else language_of(request)
+            return page(
+                request,
                 "accounts/login.html",
-                context={
+                {
                     "next": safe_next(data.next),
                     "username": data.username,
-                    "error": exc.detail,
-                    "user": None,
+                    "error": _login_failed(exc, language),
                 },
+                language=language,
                 status_code=exc.status_code,
                 headers=headers,
             )
@@ -98,3 +113,14 @@ class LoginController(Controller):
         return Redirect(
             "/login", status_code=303, cookies=[session_cookie("", get_settings(), expire=True)]
         )
+
+    @post("/language", status_code=303)
+    async def language_set(
+        self,
+        request: Caller,
+        data: Annotated[LanguageForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Redirect:
+        """Store the caller's language on their user; every page follows it from now on."""
+        user = request.user
+        await user_update(user=user, user_id=user.id, data=UserUpdate(locale=data.locale))
+        return Redirect(safe_next(data.next), status_code=303)

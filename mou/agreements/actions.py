@@ -11,6 +11,7 @@ index on (agreement, party, approval_round), whose violation answers 409, never 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from mou import clock, errors
@@ -83,6 +84,27 @@ async def agreement_act(
         if renewal is not None:
             write.noted["renewal_id"] = renewal.id
     return renewal or write.after
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """Where an agreement stands for one user: what they may do now, and which parties have
+    approved in the current round (the others are pending)."""
+
+    actions: tuple[str, ...]
+    approved_party_ids: frozenset[int]
+
+
+async def agreement_standing(*, user: CurrentUser, agreement_id: int) -> Standing:
+    """What ``user`` may do with the agreement now, decided by the same rules as
+    ``agreement_act`` (so a page offers exactly the buttons that would succeed)."""
+    await require_agreement_visible(user, agreement_id)
+    row = await Agreement.select(*_STATE_COLUMNS).where(Agreement.id == agreement_id).first()
+    if row is None:
+        raise errors.NotFound(errors.NOT_FOUND.format(entity="agreement"))
+    state = await _state(row)
+    actor = workflow.Actor(role=actor_role(user), manages=await managed_organisations(user))
+    return Standing(workflow.actions_allowed(state, actor, clock.today()), state.approved)
 
 
 async def _locked_row(agreement_id: int) -> dict[str, Any]:

@@ -172,6 +172,8 @@ class WaitingApproval(msgspec.Struct):
     party_id: int
     organisation_id: int
     organisation_name: str
+    #: When the agreement last went into review: the wait is counted from then.
+    waiting_since: dt.datetime | None = None
 
 
 class WaitingApprovalPage(Page):

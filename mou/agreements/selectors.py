@@ -10,7 +10,7 @@ import msgspec
 from mou import errors
 from mou.agreements import queries, schemas
 from mou.agreements.listing import agreement_list
-from mou.agreements.tables import Agreement, AgreementParty, Approval, ScopeItem
+from mou.agreements.tables import Agreement, AgreementParty, Approval, ScopeItem, StageChange
 from mou.agreements.workflow import WITNESS
 from mou.caller import CurrentUser
 from mou.paging import offset_check, page_cut, rows_after
@@ -93,6 +93,19 @@ def _waiting_key(row: dict[str, Any]) -> tuple[int, int, int]:
     return (row["agreement_id"], row["_position"], row["party_id"])
 
 
+async def _review_since(agreement_ids: list[int]) -> dict[int, Any]:
+    """When each agreement last went into review, in one query."""
+    changes = await StageChange.select(
+        StageChange.agreement.as_alias("agreement_id"), StageChange.at
+    ).where(StageChange.agreement.is_in(agreement_ids or [0]), StageChange.to_stage == "review")
+    since: dict[int, Any] = {}
+    for change in changes:
+        current = since.get(change["agreement_id"])
+        if current is None or change["at"] > current:
+            since[change["agreement_id"]] = change["at"]
+    return since
+
+
 async def approvals_waiting(
     *, user: CurrentUser, limit: int, offset: int, cursor: str | None = None
 ) -> schemas.WaitingApprovalPage:
@@ -126,6 +139,10 @@ async def approvals_waiting(
     page, next_cursor = page_cut(
         WAITING_CURSOR, after[offset : offset + limit + 1], limit, _waiting_key
     )
+    # Only the page's rows: what the page shows costs what the page costs.
+    since = await _review_since([row["agreement_id"] for row in page])
+    for row in page:
+        row["waiting_since"] = since.get(row["agreement_id"])
     return schemas.WaitingApprovalPage(
         items=msgspec.convert(page, list[schemas.WaitingApproval]),
         total=len(waiting),

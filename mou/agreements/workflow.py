@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 from mou import errors
 from mou.caller import MANAGERS, SYSTEM, WRITERS, Role
+from mou.i18n import N_
 
 STAGES = ("draft", "review", "approved", "signed", "active", "expired", "terminated", "cancelled")
 ACTIONS = (
@@ -44,19 +45,19 @@ _SYSTEM = frozenset({SYSTEM})
 
 ROLE_MAY_NOT = "A {role} may not {action} an agreement."
 STAGE_MAY_NOT = "An agreement in {stage} cannot be {action}: {allowed}."
-NOT_YOUR_PARTY = "Only a manager of a party (or of an organisation above it) may do this."
-NO_PRINCIPAL_PARTY = "An agreement needs a party other than witnesses before review."
-ALREADY_APPROVED = "This party has already approved in this round."
-WITNESS_APPROVES = "Witnesses do not approve; they sign."
-NOT_A_PARTY = "this organisation is not a party to the agreement"
-COMMENT_REQUIRED = "say why the agreement goes back to draft"
-REASON_REQUIRED = "give the reason for terminating"
-SIGNED_ON_REQUIRED = "give the date the agreement was signed"
-SIGNED_ON_FUTURE = "must not be after today"
+NOT_YOUR_PARTY = N_("Only a manager of a party (or of an organisation above it) may do this.")
+NO_PRINCIPAL_PARTY = N_("An agreement needs a party other than witnesses before review.")
+ALREADY_APPROVED = N_("This party has already approved in this round.")
+WITNESS_APPROVES = N_("Witnesses do not approve; they sign.")
+NOT_A_PARTY = N_("this organisation is not a party to the agreement")
+COMMENT_REQUIRED = N_("say why the agreement goes back to draft")
+REASON_REQUIRED = N_("give the reason for terminating")
+SIGNED_ON_REQUIRED = N_("give the date the agreement was signed")
+SIGNED_ON_FUTURE = N_("must not be after today")
 SIGNATORY_MISSING = "Every party needs a signatory before signing; {names} has none."
-NOT_STARTED = "The start date has not been reached."
-NOT_ENDED = "The end date has not passed."
-ALREADY_RENEWED = "The agreement already has a renewal that is not cancelled."
+NOT_STARTED = N_("The start date has not been reached.")
+NOT_ENDED = N_("The end date has not passed.")
+ALREADY_RENEWED = N_("The agreement already has a renewal that is not cancelled.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +189,20 @@ def decide(state: State, actor: Actor, request: Request) -> Decision:
     decision = Decision(request.action, transition.from_stage, transition.to_stage)
     condition = _CONDITIONS.get(request.action)
     return condition(state, actor, request, decision) if condition else decision
+
+
+def actions_allowed(state: State, actor: Actor, today: dt.date) -> tuple[str, ...]:
+    """The actions ``actor`` may take on ``state`` now, in the table's order: what a page
+    offers as buttons. Input the person still types (a reason, a date) counts as given."""
+    allowed: list[str] = []
+    for action in ACTIONS:
+        request = Request(action=action, today=today, comment="-", signed_on=today)
+        try:
+            decide(state, actor, request)
+        except errors.DomainError:
+            continue
+        allowed.append(action)
+    return tuple(allowed)
 
 
 def _submit(state: State, _: Actor, __: Request, decision: Decision) -> Decision:

@@ -8,9 +8,20 @@ from typing import TYPE_CHECKING
 from mou.surface import surface_loader
 
 if TYPE_CHECKING:
-    from mou.meetings.selectors import meeting_get, visible_meetings_clause
+    from mou.meetings.selectors import (
+        meeting_get,
+        meeting_list,
+        meetings_upcoming,
+        visible_meetings_clause,
+    )
 
-__all__ = ["meeting_get", "visible_meetings_clause"]
+__all__ = ["meeting_get", "meeting_list", "meetings_upcoming", "visible_meetings_clause"]
 __getattr__ = surface_loader(
-    __name__, {"meeting_get": "selectors", "visible_meetings_clause": "selectors"}
+    __name__,
+    {
+        "meeting_get": "selectors",
+        "meeting_list": "selectors",
+        "meetings_upcoming": "selectors",
+        "visible_meetings_clause": "selectors",
+    },
 )

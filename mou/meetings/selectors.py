@@ -151,6 +151,19 @@ async def meeting_list(
     )
 
 
+async def meetings_upcoming(
+    *, user: CurrentUser, since: dt.datetime, limit: int
+) -> list[schemas.MeetingSummary]:
+    """The first ``limit`` meetings ``user`` sees that start at or after ``since``, soonest
+    first, in their own time zones."""
+    query = Meeting.select(*SUMMARY_COLUMNS).where(Meeting.starts_at >= since)
+    clause = await visible_meetings_clause(user)
+    if clause is not None:
+        query = query.where(clause)
+    rows = await query.order_by(Meeting.starts_at).order_by(Meeting.id).limit(limit)
+    return msgspec.convert([_local_times(r) for r in rows], list[schemas.MeetingSummary])
+
+
 async def attendee_get(*, attendee_id: int) -> schemas.Attendee:
     """An attendee by id; callers have checked the meeting is visible."""
     row = await Attendee.select(*ATTENDEE_COLUMNS).where(Attendee.id == attendee_id).first()

@@ -16,6 +16,7 @@ import segno
 
 from mou import errors
 from mou.i18n import N_, day_and_date, long_date, time_span, translations
+from mou.labels import MODES
 from mou.meetings import schemas as meetings
 
 #: Beyond these, minutes are refused (422) when written, and again before any rendering: they
@@ -32,11 +33,8 @@ TOO_LARGE = (
 )
 TEXT = "characters of agenda, discussion, decisions and action items"
 
-MODES = {
-    "in_person": N_("In person"),
-    "online": N_("Online"),
-    "hybrid": N_("Hybrid (in person and online)"),
-}
+
+#: The attendance list's remark column: who was not simply present ("Represented by" + name).
 ATTENDANCE = {"absent": N_("Absent"), "excused": N_("Excused"), "represented": N_("Represented by")}
 
 

@@ -17,12 +17,12 @@ from litestar.params import PathParameter, QueryParameter
 from litestar.response import Template
 
 from mou import errors
-from mou.i18n import N_, long_date, translations
+from mou.i18n import long_date, translations
+from mou.labels import LANGUAGES
 from mou.minutes import schemas, selectors
 from mou.web.openapi import documented
 
 SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
-LANGUAGE_NAMES = {"id": N_("Indonesian"), "en": N_("English")}
 Digest = Annotated[
     str, PathParameter(description="SHA-256 of a minutes PDF, or the code printed in it (hex).")
 ]
@@ -87,7 +87,7 @@ def _verify_page(verification: schemas.Verification | None, language: str, statu
     if verification is not None:
         values["meeting_date"] = long_date(verification.meeting_date, language)
         values["issued_on"] = long_date(verification.issued_at.date(), language)
-        values["language_name"] = gettext(LANGUAGE_NAMES[verification.language])
+        values["language_name"] = gettext(LANGUAGES[verification.language])
     return Template(
         "minutes/verify.html",
         context={**values, "_": gettext},

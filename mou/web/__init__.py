@@ -6,7 +6,7 @@
 * ``problems``: errors as ``application/problem+json`` and the handlers that map them.
 * ``outages``: a database that is down or full answers 503 with ``Retry-After``, not 500.
 * ``negotiation``: a person's browser gets an error page (or the login page), the API
-  problem+json (``EXCEPTION_HANDLERS``).
+  problem+json (``exception_handlers``, given the page renderer).
 * ``openapi``: the document says what the handlers really accept and answer (``documented``).
 * ``guard``: the app-wide role guard over a route -> roles mapping, and the start-up check
   that the mapping names exactly the app's routes.

@@ -277,6 +277,27 @@ async def _login(s: Scene) -> Call:
     return Call(send={"data": form}, browser=True)
 
 
+async def _admin_form(s: Scene) -> str:
+    """Sign the browser in as the scene's admin; returns a CSRF token for the next form."""
+    row = await User.select(User.username).where(User.id == s.admin_id).first()
+    assert row is not None
+    form = {"username": row["username"], "password": KNOWN_PASSWORD, "next": "/"}
+    await s.browser.post("/login", data={**form, "_csrf_token": await s.form_token()})
+    return await s.form_token()
+
+
+async def _agreement_act_page(s: Scene) -> Call:
+    agreement = await s.agreement()
+    form = {"_csrf_token": await _admin_form(s), "version": agreement["version"]}
+    params = {"agreement_id": agreement["id"], "action": "submit"}
+    return Call(params, {"data": form}, browser=True)
+
+
+async def _language_set(s: Scene) -> Call:
+    form = {"_csrf_token": await _admin_form(s), "locale": "en", "next": "/"}
+    return Call(send={"data": form}, browser=True)
+
+
 async def _logout(s: Scene) -> Call:
     await s.browser.post("/login", data=(await _login(s)).send["data"])
     return Call(send={"data": {"_csrf_token": await s.form_token()}}, browser=True)
@@ -314,6 +335,8 @@ WRITES: dict[str, Callable[[Scene], Awaitable[Call]]] = {
     "calendar_feed_revoke": _calendar_feed_revoke,
     "login": _login,
     "logout": _logout,
+    "agreement_act_page": _agreement_act_page,
+    "language_set": _language_set,
 }
 
 
