@@ -26,6 +26,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,7 +74,7 @@ def run_child(url: str, *args: str) -> dict[str, object]:
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-async def measure(fmt: str) -> dict[str, object]:
+async def measure(fmt: Literal["csv", "xlsx"]) -> dict[str, object]:
     """Drain one export in this process and report its peak memory (``--measure``). The bytes go
     to a file on disk, as a client's download would, so they are not the server's memory."""
     import csv

@@ -112,13 +112,15 @@ class Children:
             self.stop(proc)
         if proc.returncode != 0:
             raise RuntimeError(f"{name} failed ({proc.returncode}):\n{self.log_tail(name)}")
-        return json.loads(out)
+        result: dict[str, Any] = json.loads(out)
+        return result
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 def wait_http(

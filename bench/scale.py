@@ -32,7 +32,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -173,7 +173,8 @@ async def measure(count: int, requests: int) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {seeded['token']}"}
     timings: dict[str, list[float]] = {read: [] for read in READS}
     async with app.lifespan():
-        transport = httpx.ASGITransport(app=app)
+        # httpx types an ASGI app with plain dicts, Litestar with its stricter scope types.
+        transport = httpx.ASGITransport(app=cast(Any, app))
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
             # Reads take turns, so a busier moment of the machine falls on all of them alike.
             for turn in range(WARM_UP + requests):

@@ -82,9 +82,9 @@ async def seed(agreements: int, password: str) -> dict[str, int | float]:
                 active=True,
                 created_at=now,
             ).save()
-            admin = (await User.select(User.id).where(User.username == ADMIN_USERNAME).first())[
-                "id"
-            ]
+            admin_row = await User.select(User.id).where(User.username == ADMIN_USERNAME).first()
+            assert admin_row is not None, "demo_load creates the admin"
+            admin = admin_row["id"]
             base = dt.date(2024, 1, 1)
             rows = []
             for i in range(agreements):
@@ -106,8 +106,8 @@ async def seed(agreements: int, password: str) -> dict[str, int | float]:
                     )
                 )
             # In slices: SQLite allows only so many variables per statement.
-            for start in range(0, len(rows), 2_000):
-                await Agreement.insert(*rows[start : start + 2_000])
+            for offset in range(0, len(rows), 2_000):
+                await Agreement.insert(*rows[offset : offset + 2_000])
             ids = [r["id"] for r in await Agreement.select(Agreement.id).order_by(Agreement.id)]
             parties = []
             for i, agreement in enumerate(ids):
@@ -128,8 +128,8 @@ async def seed(agreements: int, password: str) -> dict[str, int | float]:
                         agreement=agreement, organisation=orgs[b], role="second_party", position=1
                     )
                 )
-            for start in range(0, len(parties), 2_000):
-                await AgreementParty.insert(*parties[start : start + 2_000])
+            for offset in range(0, len(parties), 2_000):
+                await AgreementParty.insert(*parties[offset : offset + 2_000])
     finally:
         await close_pool(DB)
     return {

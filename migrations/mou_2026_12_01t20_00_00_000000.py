@@ -14,7 +14,10 @@ databases (PostgreSQL validates existing rows when adding a CHECK; on SQLite thi
 looks for them first), naming the table and column.
 """
 
+from typing import Any
+
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 
 ID = "2026-12-01T20:00:00:000000"
@@ -97,7 +100,9 @@ def sqlite_drop(table: str, column: str) -> list[str]:
     return [f"DROP TRIGGER {name}_insert", f"DROP TRIGGER {name}_update"]
 
 
-async def sqlite_require_valid_rows(engine, table: str, column: str, values: tuple[str, ...]):
+async def sqlite_require_valid_rows(
+    engine: Engine[Any], table: str, column: str, values: tuple[str, ...]
+) -> None:
     """Triggers do not look at rows already there: refuse them, as PostgreSQL's CHECK does."""
     rows = await engine.run_ddl(
         f'SELECT 1 FROM "{table}" WHERE "{column}" NOT IN ({listed(values)}) LIMIT 1'
@@ -109,13 +114,20 @@ async def sqlite_require_valid_rows(engine, table: str, column: str, values: tup
         )
 
 
+def running_engine() -> Engine[Any]:
+    engine = engine_finder()
+    if engine is None:
+        raise RuntimeError("no Piccolo engine configured to run this migration on")
+    return engine
+
+
 async def forwards() -> MigrationManager:
     manager = MigrationManager(migration_id=ID, app_name="mou", description=DESCRIPTION)
 
     async def constrain() -> None:
         # The engine Piccolo runs this migration on (inside its transaction); asked through
         # Piccolo rather than mou's database module, which may change after this is frozen.
-        engine = engine_finder()
+        engine = running_engine()
         for (table, column), values in ENUMERATIONS.items():
             if engine.engine_type == "sqlite":
                 await sqlite_require_valid_rows(engine, table, column, values)
@@ -126,7 +138,7 @@ async def forwards() -> MigrationManager:
                 await engine.run_ddl(statement)
 
     async def unconstrain() -> None:
-        engine = engine_finder()
+        engine = running_engine()
         for table, column in ENUMERATIONS:
             drop = sqlite_drop if engine.engine_type == "sqlite" else postgres_drop
             for statement in drop(table, column):

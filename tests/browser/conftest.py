@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import typing
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page, ViewportSize, async_playwright
 
 from mou.settings import PROJECT_ROOT
 from tests.browser.cast import Cast
@@ -250,7 +251,9 @@ async def visit(
     opened: list[Visitor] = []
 
     async def open_visitor(viewport: dict[str, int] = DESKTOP) -> Visitor:
-        context = await browser.new_context(viewport=viewport, locale="id-ID")
+        context = await browser.new_context(
+            viewport=typing.cast(ViewportSize, viewport), locale="id-ID"
+        )
         visitor = Visitor(
             await context.new_page(), server, f"{request.node.name}-{len(opened) + 1}"
         )

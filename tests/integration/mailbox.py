@@ -7,7 +7,7 @@ import threading
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.header import decode_header, make_header
-from typing import Any
+from typing import Any, cast
 
 from aiosmtpd.controller import Controller
 
@@ -53,7 +53,7 @@ class Mailbox:
                 to=",".join(envelope.rcpt_tos),
                 subject=str(make_header(decode_header(message["Subject"]))),
                 key=str(message["X-Mou-Notification"]),
-                body=message.get_payload(decode=True).decode(),
+                body=cast(bytes, message.get_payload(decode=True)).decode(),
             )
         )
         return "250 Message accepted"

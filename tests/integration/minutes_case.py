@@ -9,6 +9,7 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 
@@ -101,8 +102,12 @@ def decompressed(pdf: bytes, folder: Path) -> bytes:
     return target.read_bytes()
 
 
+#: The pool handed in, subclass and all: a test double keeps its own attributes.
+AnyPool = TypeVar("AnyPool", bound=RenderPool)
+
+
 @contextlib.contextmanager
-def render_pool_swapped(pool: RenderPool) -> Iterator[RenderPool]:
+def render_pool_swapped(pool: AnyPool) -> Iterator[AnyPool]:
     """The app renders with ``pool`` (tighter limits, a stub) inside the block."""
     previous = use_render_pool(pool)
     try:

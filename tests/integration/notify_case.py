@@ -14,7 +14,7 @@ from mou.accounts.tables import User
 from mou.agreements.schemas import AgreementCreate, PartyIn
 from mou.agreements.services import agreement_create
 from mou.agreements.tables import Agreement, StageChange
-from mou.caller import CurrentUser
+from mou.caller import CurrentUser, Role
 from mou.meetings.schemas import ActionItemCreate, MeetingCreate
 from mou.meetings.services import action_item_add, meeting_create
 from mou.meetings.tables import Meeting
@@ -80,7 +80,12 @@ async def office_make(actors: Actors) -> Office:
         office.organisations[key] = await actors.organisation()
     admin_id, _ = await actors.user("admin")
     office.admin = CurrentUser(
-        id=admin_id, username="admin", role="admin", organisation_id=0, person_id=None, locale="id"
+        id=admin_id,
+        username="admin",
+        role=Role.ADMIN,
+        organisation_id=0,
+        person_id=None,
+        locale="id",
     )
     await office.person("manager_a", "manager", "a", "en")
     await office.person("liaison_a", "liaison", "a", "id")

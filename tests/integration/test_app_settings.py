@@ -15,6 +15,7 @@ from mou.db import DB, NO_ENGINE_BOUND, runtime_bound
 from mou.migrate import migrate
 from mou.parties.tables import Organisation
 from mou.settings import Settings
+from tests.asgi import asgi
 from tests.conftest import SETTINGS
 
 PASSWORD = "kata sandi yang cukup panjang"
@@ -48,7 +49,7 @@ async def test_two_apps_with_different_settings_each_write_their_own_database(
     databases = [await _database(tmp_path, name) for name in ("a", "b")]
     apps = [create_app(settings) for settings in databases]
     for name, app in zip(("a", "b"), apps, strict=True):
-        transport = httpx.ASGITransport(app=app)
+        transport = httpx.ASGITransport(app=asgi(app))
         async with httpx.AsyncClient(transport=transport, base_url="http://mou.test") as http:
             login = await http.post(
                 "/api/v1/auth/token", json={"username": f"admin{name}", "password": PASSWORD}

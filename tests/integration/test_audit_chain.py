@@ -252,8 +252,11 @@ async def _rewrite_from(event_id: int, after: Callable[[dict[str, Any]], str]) -
         row["prev_hash"] = previous
         row["hash"] = previous = stored_event_hash(row)
         await AuditEvent.update(
-            {AuditEvent.after: row["after"], AuditEvent.prev_hash: row["prev_hash"]}
-            | {AuditEvent.hash: row["hash"]}
+            {
+                AuditEvent.after: row["after"],
+                AuditEvent.prev_hash: row["prev_hash"],
+                AuditEvent.hash: row["hash"],
+            }
         ).where(AuditEvent.id == row["id"])
 
 

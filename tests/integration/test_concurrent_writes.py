@@ -15,6 +15,7 @@ from mou.app import create_app
 from mou.audit.tables import AuditEvent
 from mou.db import DB, close_pool, open_pool
 from mou.settings import get_settings
+from tests.asgi import asgi
 from tests.conftest import REPORT, Actors
 
 WRITERS = 40
@@ -25,7 +26,7 @@ async def committed_client() -> AsyncIterator[httpx.AsyncClient]:
     """A client whose requests commit, as in production: no test transaction around them."""
     await open_pool(DB, get_settings())
     try:
-        transport = httpx.ASGITransport(app=create_app())
+        transport = httpx.ASGITransport(app=asgi(create_app()))
         async with httpx.AsyncClient(transport=transport, base_url="http://mou.test") as http:
             yield http
     finally:

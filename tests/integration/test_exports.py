@@ -251,7 +251,7 @@ async def test_open_action_items_of_an_organisation_only_from_visible_meetings(
             )
             assert done.status_code == 200, done.text
     _, viewer = await actors.user("viewer", home)
-    params = {"organisation_id": home, "lang": "en"}
+    params: dict[str, str | int] = {"organisation_id": home, "lang": "en"}
     rows = _csv(await client.get("/api/v1/action-items/export.csv", params=params, headers=viewer))
     assert rows[0][:3] == ["No.", "Action", "Owner organisation"]
     assert [(r[0], r[1], r[4], r[5], r[6]) for r in rows[1:]] == [

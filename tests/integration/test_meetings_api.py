@@ -17,6 +17,7 @@ async def test_meeting_times_are_read_in_their_zone_and_stored_in_utc(
     )
     assert meeting["starts_at"] == "2023-10-23T10:00:00+08:00"
     row = await Meeting.select(Meeting.starts_at).where(Meeting.id == meeting["id"]).first()
+    assert row is not None
     assert row["starts_at"] == dt.datetime(2023, 10, 23, 2, 0, tzinfo=dt.UTC)
     explicit = await create_meeting(
         client, admin, agreement["id"], starts_at="2023-10-23T10:00:00+07:00", ends_at=None

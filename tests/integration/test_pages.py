@@ -191,6 +191,8 @@ def test_days_waited_count_in_the_office_calendar() -> None:
         organisation_name="x",
         waiting_since=dt.datetime(2026, 12, 1, 23, 30, tzinfo=dt.UTC),
     )
-    waiting = WaitingApprovalPage(items=[item], total=1, limit=20, offset=0)
+    waiting = WaitingApprovalPage(
+        items=[item], total=1, total_exact=True, limit=20, offset=0, next_cursor=None
+    )
     assert days_waited(waiting, dt.date(2026, 12, 2)) == {7: 0}
     assert days_waited(waiting, dt.date(2026, 12, 5)) == {7: 3}

@@ -26,11 +26,11 @@ async def _statements(
     client: httpx.AsyncClient, headers: dict[str, str], params: dict[str, Any]
 ) -> int:
     counter: list[str] = []
-    DB.statement_counter = counter  # type: ignore[attr-defined]
+    DB.statement_counter = counter
     try:
         response = await client.get("/api/v1/agreements", params=params, headers=headers)
     finally:
-        DB.statement_counter = None  # type: ignore[attr-defined]
+        DB.statement_counter = None
     assert response.status_code == 200, response.text
     assert len(response.json()["items"]) == params["limit"]
     return len(counter)
@@ -68,14 +68,14 @@ async def test_approve_asks_for_the_callers_organisations_once(
     )
     assert submitted.status_code == 200, submitted.text
     counter: list[str] = []
-    DB.statement_counter = counter  # type: ignore[attr-defined]
+    DB.statement_counter = counter
     try:
         approved = await client.post(
             f"{path}/approve",
             headers={**manager, "If-Match": f'"{submitted.json()["version"]}"'},
         )
     finally:
-        DB.statement_counter = None  # type: ignore[attr-defined]
+        DB.statement_counter = None
     assert approved.status_code == 200, approved.text
     organisation_queries = [sql for sql in counter if "WITH RECURSIVE" in sql]
     REPORT.append(

@@ -29,7 +29,7 @@ STAGES = "ARRAY['draft','review','approved','signed','active','expired','termina
 async def _seed(creator: int, mine: int, other: int, partner: int) -> int:
     """``AGREEMENTS`` agreements, one in ten with ``mine`` as a party, in one statement each;
     triggers off while seeding (this transaction only), the search table filled once after."""
-    connection = DB.current_transaction.get().connection  # type: ignore[union-attr]
+    connection = DB.current_transaction.get().connection
     await connection.execute("SET LOCAL session_replication_role = replica")
     first = await connection.fetchval("SELECT coalesce(max(id), 0) + 1 FROM agreement")
     await connection.execute(
@@ -62,13 +62,13 @@ async def _seed(creator: int, mine: int, other: int, partner: int) -> int:
 async def _plans(client: httpx.AsyncClient, headers: dict[str, str], path: str) -> list[str]:
     """The plans of the statements on ``agreement`` that ``GET path`` ran."""
     statements: list[str] = []
-    DB.statement_counter = statements  # type: ignore[attr-defined]
+    DB.statement_counter = statements
     try:
         response = await client.get(path, headers=headers)
     finally:
-        DB.statement_counter = None  # type: ignore[attr-defined]
+        DB.statement_counter = None
     assert response.status_code == 200, response.text
-    connection = DB.current_transaction.get().connection  # type: ignore[union-attr]
+    connection = DB.current_transaction.get().connection
     plans = []
     for sql in statements:
         # Reads only: not the planner estimate (itself an EXPLAIN) nor transaction control.

@@ -6,14 +6,15 @@ Works inside a test's rolled-back transaction and outside it (the concurrency te
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from mou import clock
-from mou.agreements.schemas import AgreementCreate, PartyIn
+from mou.agreements.schemas import AgreementCreate, PartyIn, PartyRole
 from mou.agreements.services import agreement_create
 from mou.agreements.tables import Agreement, AgreementParty, Approval, ScopeItem, StageChange
 from mou.audit.tables import AuditEvent
-from mou.caller import CurrentUser
+from mou.caller import CurrentUser, Role
 from mou.parties.schemas import PersonCreate
 from mou.parties.services import person_create
 from tests.conftest import Actors
@@ -48,7 +49,7 @@ class Cast:
         end: dt.date | None = TODAY + dt.timedelta(days=365),
     ) -> int:
         """An agreement between ``parties``, put straight into ``stage``."""
-        roles = iter(["first_party", "second_party", "party", "party"])
+        roles: Iterator[PartyRole] = iter(["first_party", "second_party", "party", "party"])
         created = await agreement_create(
             user=self.users["admin"],
             data=AgreementCreate(
@@ -120,7 +121,7 @@ async def make_cast(actors: Actors) -> Cast:
         cast.users[name] = CurrentUser(
             id=user_id,
             username=name,
-            role=role,
+            role=Role(role),
             organisation_id=organisation_id or 0,
             person_id=None,
             locale="id",

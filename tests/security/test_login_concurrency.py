@@ -71,6 +71,7 @@ def _network() -> str:
 async def _committed_username() -> str:
     user_id, _ = await Actors().user("viewer")
     row = await User.select(User.username).where(User.id == user_id).first()
+    assert row is not None
     return str(row["username"])
 
 

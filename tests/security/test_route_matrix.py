@@ -168,14 +168,16 @@ async def callers(
     _, anonymous.csrf = await _browser_session(anonymous.client, None)
     result.append(anonymous)
     admin_id, admin_headers = await actors.user("admin")
-    groups = [("admin", None, owner_objects, stranger_objects, admin_id, admin_headers)]
+    groups: list[tuple[str, str | None, dict[str, int], dict[str, int], int, dict[str, str]]] = [
+        ("admin", None, owner_objects, stranger_objects, admin_id, admin_headers)
+    ]
     for org, mine, theirs, label in [
         (owner_org, owner_objects, stranger_objects, "owner"),
         (stranger_org, stranger_objects, owner_objects, "stranger"),
     ]:
-        for role in ROLES:
-            user_id, headers = await actors.user(role, org)
-            groups.append((f"{label} {role}", role, mine, theirs, user_id, headers))
+        for role_name in ROLES:
+            user_id, headers = await actors.user(role_name, org)
+            groups.append((f"{label} {role_name}", role_name, mine, theirs, user_id, headers))
     tokens = {name: await _spare_token(user_id) for name, *_, user_id, _h in groups}
     feeds = {name: await _spare_feed(user_id) for name, *_, user_id, _h in groups}
     notifications = {name: await _notification(user_id) for name, *_, user_id, _h in groups}

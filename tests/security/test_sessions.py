@@ -46,6 +46,7 @@ async def login(
 
 async def username_of(user_id: int) -> str:
     row = await User.select(User.username).where(User.id == user_id).first()
+    assert row is not None
     return str(row["username"])
 
 
@@ -109,6 +110,7 @@ async def test_logout_voids_the_session(browser: httpx.AsyncClient, actors: Acto
     user_id, _ = await actors.user("viewer")
     await login(browser, await username_of(user_id))
     session = browser.cookies.get("mou_session")
+    assert session is not None
     home = await browser.get("/")
     out = await browser.post("/logout", data={"_csrf_token": form_token(home.text)})
     assert out.status_code == 303

@@ -15,6 +15,7 @@ from mou.accounts.tables import ApiToken
 from mou.app import create_app
 from mou.cli import SERVER_APP, SERVER_OPTIONS
 from mou.settings import get_settings
+from tests.asgi import asgi
 from tests.conftest import KNOWN_PASSWORD, Actors
 
 
@@ -22,6 +23,7 @@ async def _username(user_id: int) -> str:
     from mou.accounts.tables import User
 
     row = await User.select(User.username).where(User.id == user_id).first()
+    assert row is not None
     return str(row["username"])
 
 
@@ -271,7 +273,7 @@ async def test_forwarded_for_is_believed_from_a_trusted_proxy_only_for_its_own_h
     the one the proxy saw (hops further left are the client's to invent)."""
     settings = dataclasses.replace(get_settings(), trusted_proxies=("127.0.0.0/8",))
     limit = settings.login_failures_per_address
-    transport = httpx.ASGITransport(app=create_app(settings), client=("127.0.0.1", 50000))
+    transport = httpx.ASGITransport(app=asgi(create_app(settings)), client=("127.0.0.1", 50000))
     async with httpx.AsyncClient(transport=transport, base_url="http://mou.test") as http:
         # The client invents a new left hop each time; the proxy appends what it saw.
         invented = [f"198.51.100.{n}, 203.0.113.7" for n in range(limit + 1)]

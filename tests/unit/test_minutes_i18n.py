@@ -41,15 +41,21 @@ def test_minutes_time_zone_labels(zone: str, label: str) -> None:
     assert zone_label(winter) == label
 
 
+def _singular(message: str | tuple[str, ...]) -> str:
+    """Babel gives a plural message as a tuple of forms; the minutes use none."""
+    assert isinstance(message, str), f"plural message {message!r}: not checked here"
+    return message
+
+
 def _message_ids() -> set[str]:
     keywords = {**DEFAULT_KEYWORDS, "N_": None}
     ids: set[str] = set()
     for path in ("templates/pdf/minutes.html", "templates/minutes/verify.html"):
         found = extract_from_file("jinja2.ext:babel_extract", PROJECT_ROOT / path)
-        ids |= {message for _, message, _, _ in found}
+        ids |= {_singular(message) for _, message, _, _ in found}
     for path in ("mou/minutes/document.py", "mou/minutes/pages.py", "mou/labels.py"):
         found = extract_from_file("python", PROJECT_ROOT / path, keywords=keywords)
-        ids |= {message for _, message, _, _ in found}
+        ids |= {_singular(message) for _, message, _, _ in found}
     return ids
 
 
