@@ -47,7 +47,12 @@ def _pages_too(handler: Any, render: ErrorPage) -> Any:
             "error.html",
             # Comes back home, not to the URL asked for: a hidden record's page must not differ
             # from a missing one's by a single byte.
-            {"status": status, "detail": body.get("detail", ""), "return_to": "/"},
+            {
+                "status": status,
+                "title": body.get("title", ""),
+                "detail": body.get("detail", ""),
+                "return_to": "/",
+            },
             status,
             headers,
         )

@@ -116,7 +116,8 @@ async def test_login_page_on_a_full_disk_answers_a_503_page(
         )
         monkeypatch.undo()
     assert answer.status_code == 503, answer.text[:300]
-    assert "Storage full" in answer.text
+    # The page speaks the visitor's language (Indonesian before signing in) and names the cause.
+    assert "Penyimpanan penuh" in answer.text
     assert int(answer.headers["retry-after"]) > 0
 
 
