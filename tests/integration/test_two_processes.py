@@ -28,18 +28,16 @@ FAILURES_PER_USER = 3
 DEMO_LOADER = """
 import asyncio
 
-from mou.db import DB, close_pool, open_pool
+from mou.db import database_session
 from mou.demo import demo_load
-from mou.settings import get_settings
+from mou.settings import Settings
 
 
 async def main() -> None:
-    await open_pool(DB, get_settings())
-    try:
+    # A command binds the settings it was started with, like every mou command.
+    async with database_session(Settings.from_env()):
         for username, password, role in await demo_load():
             print(username, password, role)
-    finally:
-        await close_pool(DB)
 
 
 asyncio.run(main())
